@@ -1,0 +1,7 @@
+"""Stage 3 of the flow: write the derived backward passes as NumPy modules."""
+
+from __future__ import annotations
+
+from lstm_derive.codegen.regen import regen, render_all, render_spec, write_atomic
+
+__all__ = ["regen", "render_all", "render_spec", "write_atomic"]

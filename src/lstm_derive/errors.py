@@ -1,0 +1,11 @@
+"""Errors raised by lstm_derive, each with a message that says what to fix."""
+
+from __future__ import annotations
+
+
+class SpecError(ValueError):
+    """A cell spec that cannot be derived: names the cell, the gate and the problem."""
+
+
+class ShapeError(ValueError):
+    """An array of the wrong shape, dtype or size: names what was expected and received."""

@@ -1,0 +1,197 @@
+"""Check a backward pass against central differences, entry by entry, in float64.
+
+For every entry of every parameter (W, b, elementwise parameters), of the input x
+and of the initial states, the numerical gradient of a fixed random linear loss
+
+    L = sum(U * hs) + sum over states s of sum(V_s * s_T)
+
+is compared with the generated backward's (sixth-order central differences). The verdict uses the relative error of
+cs231n, |a - n| / max(|a| + |n|, 1e-8), against 1e-7 (not seed 000's absolute 1e-4:
+an absolute tolerance passes any gradient that is small, right or wrong).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lstm_derive import generated
+
+Array = NDArray[np.float64]
+TOLERANCE = 1e-7
+STEP = 3e-3
+KINDS = ("parameter", "input", "state")
+
+
+@dataclass(frozen=True)
+class GradRow:
+    """One checked entry: which array, which index, both gradients, the verdict."""
+
+    kind: str
+    name: str
+    index: tuple[int, ...]
+    numeric: float
+    backward: float
+    rel_error: float
+    ok: bool
+
+    def line(self) -> str:
+        """The row in the layout of seed 000, with a relative-error column."""
+        where = "(" + ",".join(str(i) for i in self.index) + ")"
+        verdict = "[OK]" if self.ok else "[FAIL]"
+        return (
+            f"{self.kind} {where} numeric: {self.numeric: .6e} backward: {self.backward: .6e} "
+            f"rel_error: {self.rel_error:.1e} {verdict}"
+        )
+
+
+def relative_error(a: float, b: float) -> float:
+    """cs231n's relative error, safe when both are zero."""
+    return abs(a - b) / max(abs(a) + abs(b), 1e-8)
+
+
+@dataclass
+class Problem:
+    """A random instance of a cell: inputs, states, parameters and the loss weights."""
+
+    cell: Any
+    arrays: dict[str, Array]  # x, <state>0..., weight, bias, <param>...
+    loss_hs: Array
+    loss_last: dict[str, Array]
+
+    @classmethod
+    def random(
+        cls, cell: Any, batch: int, steps: int, inputs: int, hidden: int, seed: int
+    ) -> Problem:
+        """Draw every array from ``numpy.random.default_rng(seed)``."""
+        rng = np.random.default_rng(seed)
+        gates = len(cell.GATES)
+        arrays = {"x": rng.standard_normal((batch, steps, inputs))}
+        for state in cell.STATES:
+            arrays[f"{state}0"] = 0.5 * rng.standard_normal((batch, hidden))
+        arrays["weight"] = 0.5 * rng.standard_normal((hidden + inputs, gates * hidden))
+        arrays["bias"] = 0.5 * rng.standard_normal(gates * hidden)
+        for parameter in cell.PARAMETERS:
+            arrays[parameter] = 0.5 * rng.standard_normal(hidden)
+        loss_hs = rng.standard_normal((batch, steps, hidden))
+        loss_last = {s: rng.standard_normal((batch, hidden)) for s in cell.STATES}
+        return cls(cell, arrays, loss_hs, loss_last)
+
+    def loss(self, arrays: dict[str, Array]) -> float:
+        """The scalar loss for the given arrays."""
+        hs, finals, _ = self.cell.forward(*arrays.values())
+        total = float(np.sum(self.loss_hs * hs))
+        for state, final in zip(self.cell.STATES, finals, strict=True):
+            total += float(np.sum(self.loss_last[state] * final))
+        return total
+
+    def backward(self) -> dict[str, Array]:
+        """The cell's gradients, keyed by array name (``x``, ``h0``, ``weight``, ...)."""
+        _, _, cache = self.cell.forward(*self.arrays.values())
+        last = {f"d_{s}_last": self.loss_last[s] for s in self.cell.STATES}
+        grads = self.cell.backward(self.loss_hs, cache, **last)
+        return {name: grads[f"d_{name}"] for name in self.arrays}
+
+    def numeric(self, name: str, index: tuple[int, ...], step: float) -> float:
+        """Sixth-order central difference of the loss in one entry.
+
+        sum_k c_k L(x + k s) / s over k = -3..3 with c = (-1, 9, -45, 0, 45, -9, 1)/60
+        has truncation error O(s^6), so a step of 3e-3 keeps both truncation and
+        float64 rounding near 1e-13: small gradients are checked as strictly as big ones.
+        """
+        arrays = {k: v.copy() if k == name else v for k, v in self.arrays.items()}
+        original = arrays[name][index]
+        total = 0.0
+        for k, weight in _STENCIL.items():
+            arrays[name][index] = original + k * step
+            total += weight * self.loss(arrays)
+        return total / step
+
+
+_STENCIL = {-3: -1 / 60, -2: 9 / 60, -1: -45 / 60, 1: 45 / 60, 2: -9 / 60, 3: 1 / 60}
+
+
+def kind_of(cell: Any, name: str) -> tuple[str, int]:
+    """Which kind an array is and its number ``k`` within the kind."""
+    parameters = ["weight", "bias", *cell.PARAMETERS]
+    states = [f"{s}0" for s in cell.STATES]
+    if name in parameters:
+        return "parameter", parameters.index(name)
+    if name in states:
+        return "state", states.index(name)
+    return "input", 0
+
+
+def check(
+    cell: str | ModuleType | Any = "lstm",
+    *,
+    batch: int = 2,
+    steps: int = 3,
+    inputs: int = 3,
+    hidden: int = 4,
+    seed: int = 0,
+    step: float = STEP,
+    tolerance: float = TOLERANCE,
+) -> list[GradRow]:
+    """Gradient-check every entry of every array of ``cell``; return the rows.
+
+    ``cell`` is a cell name, a generated module, or any object with the same
+    interface (``GATES``, ``STATES``, ``PARAMETERS``, ``forward``, ``backward``) —
+    for example one whose backward is deliberately wrong.
+    """
+    module = generated.load(cell) if isinstance(cell, str) else cell
+    problem = Problem.random(module, batch, steps, inputs, hidden, seed)
+    analytic = problem.backward()
+    rows = []
+    for name, index in _entries(problem.arrays):
+        kind, k = kind_of(module, name)
+        numeric = problem.numeric(name, index, step)
+        backward = float(analytic[name][index])
+        error = relative_error(numeric, backward)
+        rows.append(GradRow(kind, name, (k, *index), numeric, backward, error, error <= tolerance))
+    return rows
+
+
+def _entries(arrays: dict[str, Array]) -> Iterator[tuple[str, tuple[int, ...]]]:
+    order = sorted(arrays, key=lambda n: KINDS.index(kind_of_name(n, arrays)))
+    for name in order:
+        for index in np.ndindex(arrays[name].shape):
+            yield name, tuple(int(i) for i in index)
+
+
+def kind_of_name(name: str, arrays: dict[str, Array]) -> str:
+    """The kind of an array from its name alone (``x`` input, ``*0`` state)."""
+    del arrays
+    if name == "x":
+        return "input"
+    if name.endswith("0"):
+        return "state"
+    return "parameter"
+
+
+def legend(cell: str | ModuleType | Any = "lstm") -> list[str]:
+    """What ``k`` means in ``parameter (k,i,j)``, one line per kind."""
+    module = generated.load(cell) if isinstance(cell, str) else cell
+    parameters = ["weight", "bias", *module.PARAMETERS]
+    states = [f"{s}0" for s in module.STATES]
+    return [
+        "parameter k: " + ", ".join(f"{k} = {n}" for k, n in enumerate(parameters)),
+        "input k: 0 = x (batch, time, feature)",
+        "state k: " + ", ".join(f"{k} = {n}" for k, n in enumerate(states)),
+    ]
+
+
+def summary(rows: list[GradRow]) -> str:
+    """One line: how many entries, the largest relative error, the verdict."""
+    worst = max(row.rel_error for row in rows)
+    failed = sum(not row.ok for row in rows)
+    verdict = "all OK" if failed == 0 else f"{failed} FAIL"
+    return f"{len(rows)} entries checked, max rel_error {worst:.1e}: {verdict}"
+
+
+Formatter = Callable[[GradRow], str]
