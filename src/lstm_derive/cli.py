@@ -1,7 +1,7 @@
 """The ``lstm-derive`` command: regenerate code, gradient-check a cell, and more.
 
-    lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
-    lstm-derive gradcheck lstm       print the gradient-check table of a cell
+lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
+lstm-derive gradcheck lstm       print the gradient-check table of a cell
 """
 
 from __future__ import annotations
@@ -65,14 +65,22 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser, with one subcommand per task."""
     from lstm_derive import generated  # noqa: PLC0415
 
-    main = argparse.ArgumentParser(prog="lstm-derive", description=__doc__.splitlines()[0])
+    main = argparse.ArgumentParser(
+        prog="lstm-derive", description=__doc__.splitlines()[0]
+    )
     commands = main.add_subparsers(dest="command", required=True)
 
-    regen = commands.add_parser("regen", help="regenerate the NumPy code from the cell specs")
-    regen.add_argument("--check", action="store_true", help="write nothing; fail on drift")
+    regen = commands.add_parser(
+        "regen", help="regenerate the NumPy code from the cell specs"
+    )
+    regen.add_argument(
+        "--check", action="store_true", help="write nothing; fail on drift"
+    )
     regen.set_defaults(run=_regen)
 
-    check = commands.add_parser("gradcheck", help="gradient-check a cell's backward pass")
+    check = commands.add_parser(
+        "gradcheck", help="gradient-check a cell's backward pass"
+    )
     check.add_argument("cell", choices=generated.names())
     for name, default in (("batch", 2), ("steps", 3), ("inputs", 3), ("hidden", 4)):
         check.add_argument(f"--{name}", type=_positive, default=default)

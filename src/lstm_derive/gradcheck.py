@@ -153,7 +153,11 @@ def check(
         numeric = problem.numeric(name, index, step)
         backward = float(analytic[name][index])
         error = relative_error(numeric, backward)
-        rows.append(GradRow(kind, name, (k, *index), numeric, backward, error, error <= tolerance))
+        rows.append(
+            GradRow(
+                kind, name, (k, *index), numeric, backward, error, error <= tolerance
+            )
+        )
     return rows
 
 

@@ -50,7 +50,9 @@ def load_file(path: str | Path) -> CellSpec:
     """Load a spec from a file anywhere (for example an edited copy)."""
     path = Path(path)
     name = path.stem
-    module_spec = importlib.util.spec_from_file_location(f"_lstm_derive_spec_{name}", path)
+    module_spec = importlib.util.spec_from_file_location(
+        f"_lstm_derive_spec_{name}", path
+    )
     if module_spec is None or module_spec.loader is None:
         msg = f"cell {name!r}: cannot load a spec from {path}"
         raise SpecError(msg)

@@ -14,10 +14,10 @@ from typing import Any
 import sympy
 
 
-class sigmoid(sympy.Function):  # noqa: N801 (reads like the maths)
+class sigmoid(sympy.Function):  # type: ignore[misc]
     r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`."""
 
-    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:  # noqa: ARG002 (one argument)
         s = sigmoid(self.args[0])
         return s * (1 - s)
 
@@ -29,10 +29,10 @@ class sigmoid(sympy.Function):  # noqa: N801 (reads like the maths)
         return rf"{text}^{{{exp}}}" if exp else text
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(sympy.Function):  # type: ignore[misc]
     r"""The rectifier :math:`\max(0, z)`; its derivative is the step :math:`[z > 0]`."""
 
-    def fdiff(self, argindex: int = 1) -> sympy.Expr:
+    def fdiff(self, argindex: int = 1) -> sympy.Expr:  # noqa: ARG002 (one argument)
         # relu(z) > 0 exactly when z > 0, so the step can read the saved output.
         return sympy.Heaviside(relu(self.args[0]), 0)
 

@@ -37,7 +37,11 @@ def _spaced(text: str) -> str:
     text = re.sub(r"(?<!\*)\*(?!\*)", " * ", text)
     text = text.replace("/", " / ")
     # ruff keeps `a**b` tight only for simple operands.
-    return re.sub(r"(\))\*\*|\*\*(\()", lambda m: f"{m.group(1) or ''} ** {m.group(2) or ''}", text)
+    return re.sub(
+        r"(\))\*\*|\*\*(\()",
+        lambda m: f"{m.group(1) or ''} ** {m.group(2) or ''}",
+        text,
+    )
 
 
 def code(expr: sympy.Expr) -> str:

@@ -46,14 +46,18 @@ def render_spec(spec: CellSpec, source: str) -> str:
 def ruff_format(text: str) -> str:
     """Format Python source with the pinned ruff (run on text, so no file is touched)."""
     command = [find_ruff_bin(), "format", "--isolated", "--line-length", "88", "-"]
-    result = subprocess.run(command, input=text, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        command, input=text, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         msg = f"ruff could not format the generated code:\n{result.stderr}"
         raise RuntimeError(msg)
     return result.stdout
 
 
-def render_all(out_dir: Path = GENERATED, specs: list[CellSpec] | None = None) -> list[Rendered]:
+def render_all(
+    out_dir: Path = GENERATED, specs: list[CellSpec] | None = None
+) -> list[Rendered]:
     """Render every cell (the package's, or ``specs``); raises before anything is written."""
     specs = cells.load_all() if specs is None else specs
     return [

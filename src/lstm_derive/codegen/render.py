@@ -50,7 +50,9 @@ class _Module:
         self.states = list(self.spec.states)
         self.others = self.states[1:]  # states besides h
         self.n_gates = len(self.spec.gates)
-        self.prev_adjoints = [a for a in derivation.backward if a.kind == "previous_state"]
+        self.prev_adjoints = [
+            a for a in derivation.backward if a.kind == "previous_state"
+        ]
         self.param_adjoints = [a for a in derivation.backward if a.kind == "parameter"]
 
     # -- whole file ---------------------------------------------------------
@@ -131,7 +133,11 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         for k, gate in enumerate(self.spec.gates):
             lo = "" if k == 0 else (f"{k} * hidden" if k > 1 else "hidden")
             hi = "hidden" if k == 0 else f"{k + 1} * hidden"
-            lines.append(f"    z_{gate} = z[:, {lo}:{hi}]" if lo else f"    z_{gate} = z[:, :{hi}]")
+            lines.append(
+                f"    z_{gate} = z[:, {lo}:{hi}]"
+                if lo
+                else f"    z_{gate} = z[:, :{hi}]"
+            )
         for eq in self.d.forward:
             label = f"{eq.note}: " if eq.note else ""
             lines.append(f"    # {label}{eq.target} = {comment(eq.expr)}")
@@ -144,10 +150,12 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         upstream = _names(self.d.upstream)
         args = ", ".join([*(f"{u}: Array" for u in upstream), "cache: Cache"])
         rest = [a.target for a in (*self.prev_adjoints, *self.param_adjoints)]
-        returns = ", ".join([f"tuple[{', '.join(['Array'] * self.n_gates)}]"] + ["Array"] * len(rest))
+        blocks_type = f"tuple[{', '.join(['Array'] * self.n_gates)}]"
+        returns = ", ".join([blocks_type] + ["Array"] * len(rest))
+        signature_type = f"tuple[{returns}]" if rest else blocks_type
         d_z = ", ".join(f"d_z_{g}" for g in self.spec.gates)
         lines = [
-            f"def pointwise_backward({args}) -> tuple[{returns}]:",
+            f"def pointwise_backward({args}) -> {signature_type}:",
             '    """Chain rule through one step\'s formulas, from the upstream gradients.',
             "",
             f"    {', '.join(upstream)}: gradients of the loss w.r.t. this step's outputs",
@@ -181,7 +189,9 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
 
     def step_forward(self) -> str:
         prev = [f"{s}_prev" for s in self.states]
-        args = ", ".join(f"{a}: Array" for a in ["x", *prev, "weight", "bias", *self.params])
+        args = ", ".join(
+            f"{a}: Array" for a in ["x", *prev, "weight", "bias", *self.params]
+        )
         returns = ", ".join(["Array"] * len(self.states) + ["Cache"])
         call = ", ".join(self.pointwise_args())
         return f'''def step_forward({args}) -> tuple[{returns}]:
@@ -221,11 +231,15 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
 
     def sequence_forward(self) -> str:
         initial = [f"{s}0" for s in self.states]
-        args = ", ".join(f"{a}: Array" for a in ["x", *initial, "weight", "bias", *self.params])
+        args = ", ".join(
+            f"{a}: Array" for a in ["x", *initial, "weight", "bias", *self.params]
+        )
         finals = ", ".join(["Array"] * len(self.states))
         states = ", ".join(self.states)
         final_tuple = f"({states},)" if len(self.states) == 1 else f"({states})"
-        call = ", ".join(["z", *(str(s)[: -len("_prev")] for s in self.prev_used), *self.params])
+        call = ", ".join(
+            ["z", *(str(s)[: -len("_prev")] for s in self.prev_used), *self.params]
+        )
         return f'''def forward({args}) -> tuple[Array, tuple[{finals}], Cache]:
     """Run the cell over a batch of sequences x [B, T, I] from the states {", ".join(initial)}.
 
@@ -264,14 +278,20 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         rest = [str(a.target) for a in (*self.prev_adjoints, *self.param_adjoints)]
         carried = {f"d_{s}_prev": f"d_{s}_next" for s in self.others}
         unpack = ["d_z_blocks"] + [
-            carried.get(r, "d_h_pointwise" if r == "d_h_prev" else f"{r}_t") for r in rest
+            carried.get(r, "d_h_pointwise" if r == "d_h_prev" else f"{r}_t")
+            for r in rest
         ]
         inits = [
             "    zeros = np.zeros((batch, hidden), dtype=d_hs.dtype)",
             "    d_h_carry = zeros if d_h_last is None else d_h_last",
         ]
-        inits += [f"    d_{s}_next = zeros if d_{s}_last is None else d_{s}_last" for s in self.others]
-        inits += [f"    {p} = np.zeros(hidden, dtype=d_hs.dtype)" for p in self.d_params()]
+        inits += [
+            f"    d_{s}_next = zeros if d_{s}_last is None else d_{s}_last"
+            for s in self.others
+        ]
+        inits += [
+            f"    {p} = np.zeros(hidden, dtype=d_hs.dtype)" for p in self.d_params()
+        ]
         accumulate = [f"        {p} = {p} + {p}_t" for p in self.d_params()]
         direct = " + d_h_pointwise" if "d_h_prev" in rest else ""
         grads = ['"d_x": d_x', '"d_h0": d_h_carry']

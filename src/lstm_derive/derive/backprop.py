@@ -17,7 +17,14 @@ import sympy
 from lstm_derive.cells.spec import CellSpec
 from lstm_derive.derive import validate
 from lstm_derive.derive.lift import Lifter
-from lstm_derive.derive.model import Adjoint, AdjointKind, Derivation, Equation, Partial, Term
+from lstm_derive.derive.model import (
+    Adjoint,
+    AdjointKind,
+    Derivation,
+    Equation,
+    Partial,
+    Term,
+)
 from lstm_derive.errors import SpecError
 
 
@@ -45,7 +52,7 @@ def derive(spec: CellSpec) -> Derivation:
     forward = tuple(lifter.equations)
     _check_used(spec, forward)
 
-    saved_names = {app: name for app, name in lifter.names.items()}
+    saved_names = dict(lifter.names.items())
     partials = tuple(
         Partial(eq.target, wrt, _in_saved_values(sympy.diff(eq.expr, wrt), saved_names))
         for eq in forward
@@ -60,7 +67,9 @@ def derive(spec: CellSpec) -> Derivation:
     return Derivation(spec, forward, partials, backward, saved, upstream)
 
 
-def _in_saved_values(expr: sympy.Expr, names: dict[sympy.Expr, sympy.Symbol]) -> sympy.Expr:
+def _in_saved_values(
+    expr: sympy.Expr, names: dict[sympy.Expr, sympy.Symbol]
+) -> sympy.Expr:
     """Replace each function application by the name its forward value is saved under."""
     return sympy.sympify(expr.xreplace(names))
 
@@ -101,7 +110,9 @@ def _adjoints(
             *([upstream] if upstream is not None else []),
             *(term.consumer_adjoint * term.partial.expr for term in terms),
         )
-        result.append(Adjoint(adjoint_symbol(value), value, kind, upstream, terms, expr))
+        result.append(
+            Adjoint(adjoint_symbol(value), value, kind, upstream, terms, expr)
+        )
 
     for eq in reversed(forward):
         add(eq.target, "value")

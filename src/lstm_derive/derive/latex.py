@@ -25,7 +25,7 @@ def symbol_tex(name: str) -> str:
         return f"{_base(name[: -len('_prev')])}_{{t-1}}"
     for prefix, accent in (("z_", "z"), ("net_", r"\tilde z")):
         if name.startswith(prefix):
-            return f"{accent}_{{{name[len(prefix):]},t}}"
+            return f"{accent}_{{{name[len(prefix) :]},t}}"
     for function, tex in _FUNCTIONS.items():
         if name.startswith(function + "_"):
             return rf"{tex}({symbol_tex(name[len(function) + 1 :])})"
@@ -40,8 +40,10 @@ def _base(name: str) -> str:
 
 def latex(expr: sympy.Expr) -> str:
     """LaTeX of an expression in the site's notation."""
-    names = {s: symbol_tex(str(s)) for s in expr.free_symbols if isinstance(s, sympy.Symbol)}
-    return sympy.latex(expr, symbol_names=names, mul_symbol=None)
+    names = {
+        s: symbol_tex(str(s)) for s in expr.free_symbols if isinstance(s, sympy.Symbol)
+    }
+    return str(sympy.latex(expr, symbol_names=names, mul_symbol=None))
 
 
 def latex_equation(equation: Equation) -> str:

@@ -27,7 +27,11 @@ class Lifter:
         """Lift ``target = expr`` and append it (after the lines it needs)."""
         name = str(target)
         gate = name if name in self.spec.gates else None
-        kind = "gate" if gate else ("state" if name in self.spec.states else "intermediate")
+        kind = (
+            "gate"
+            if gate
+            else ("state" if name in self.spec.states else "intermediate")
+        )
         note = self.spec.notes.get(name, "")
         body = self._lift_inner(expr, name, gate, top=True)
         if isinstance(body, sympy.Function) and not body.args[0].is_Symbol:
@@ -68,7 +72,12 @@ class Lifter:
         return sympy.Symbol(name)
 
     def _emit(
-        self, target: sympy.Symbol, expr: sympy.Expr, kind: str, gate: str | None, note: str
+        self,
+        target: sympy.Symbol,
+        expr: sympy.Expr,
+        kind: str,
+        gate: str | None,
+        note: str,
     ) -> None:
         assert kind in ("gate", "state", "intermediate")
         self.equations.append(Equation(target, expr, kind, gate, note))  # type: ignore[arg-type]

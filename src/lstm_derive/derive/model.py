@@ -95,7 +95,9 @@ class Derivation:
         result: dict[str, tuple[Partial, ...]] = {}
         for gate in self.spec.gates:
             names = [gate] + [
-                str(e.target) for e in self.forward if e.gate == gate and e.kind == "intermediate"
+                str(e.target)
+                for e in self.forward
+                if e.gate == gate and e.kind == "intermediate"
             ]
             result[gate] = tuple(p for name in names for p in self.partials_of(name))
         return result

@@ -31,6 +31,7 @@ NOT_ELEMENTWISE = (
     sympy.Integral,
     sympy.Derivative,
     sympy.Indexed,
+    sympy.matrices.expressions.matexpr.MatrixElement,
     sympy.IndexedBase,
 )
 
@@ -68,7 +69,9 @@ def check_structure(spec: CellSpec) -> None:
             raise SpecError(msg)
 
 
-def check_equation(spec: CellSpec, target: sympy.Symbol, known: set[sympy.Symbol]) -> None:
+def check_equation(
+    spec: CellSpec, target: sympy.Symbol, known: set[sympy.Symbol]
+) -> None:
     """The formula for ``target`` is elementwise, differentiable and uses known names."""
     expr = spec.equations[target]
     place = where(spec, str(target))

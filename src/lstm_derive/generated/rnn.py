@@ -40,7 +40,7 @@ def pointwise_forward(z: Array) -> tuple[Array, Cache]:
     return h, {"h": h}
 
 
-def pointwise_backward(d_h_next: Array, cache: Cache) -> tuple[tuple[Array]]:
+def pointwise_backward(d_h_next: Array, cache: Cache) -> tuple[Array]:
     """Chain rule through one step's formulas, from the upstream gradients.
 
     d_h_next: gradients of the loss w.r.t. this step's outputs

@@ -1,0 +1,80 @@
+"""Every generated backward against central differences, on random shapes."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstm_derive import generated, gradcheck
+
+sizes = st.integers(min_value=1, max_value=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cell=st.sampled_from(generated.names()),
+    batch=sizes,
+    steps=sizes,
+    inputs=sizes,
+    hidden=sizes,
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_generated_backward_passes_gradient_check(
+    cell: str, batch: int, steps: int, inputs: int, hidden: int, seed: int
+) -> None:
+    rows = gradcheck.check(
+        cell, batch=batch, steps=steps, inputs=inputs, hidden=hidden, seed=seed
+    )
+    worst = max(row.rel_error for row in rows)
+    assert worst <= 1e-7, gradcheck.summary(rows)
+    module = generated.load(cell)
+    expected = (
+        (hidden + inputs) * len(module.GATES) * hidden  # weight
+        + len(module.GATES) * hidden  # bias
+        + len(module.PARAMETERS) * hidden
+        + batch * steps * inputs  # x
+        + len(module.STATES) * batch * hidden  # initial states
+    )
+    assert len(rows) == expected
+
+
+def _wrong_backward(module: Any) -> SimpleNamespace:
+    """The generated LSTM with seed 001's first mistake: every gate's bias gradient shared."""
+
+    def backward(d_hs: Any, cache: Any, **last: Any) -> dict[str, Any]:
+        grads = dict(module.backward(d_hs, cache, **last))
+        hidden = cache["shape"][3]
+        shared = grads["d_bias"][:hidden]
+        grads["d_bias"] = np.tile(shared, len(module.GATES))
+        return grads
+
+    return SimpleNamespace(
+        GATES=module.GATES,
+        STATES=module.STATES,
+        PARAMETERS=module.PARAMETERS,
+        forward=module.forward,
+        backward=backward,
+    )
+
+
+def test_gradient_check_catches_a_wrong_backward() -> None:
+    rows = gradcheck.check(_wrong_backward(generated.load("lstm")))
+    failed = [row for row in rows if not row.ok]
+    assert failed
+    assert {row.name for row in failed} == {"bias"}
+    assert all(row.line().endswith("[FAIL]") for row in failed)
+
+
+def test_rows_use_the_seed_000_layout() -> None:
+    rows = gradcheck.check("lstm", batch=1, steps=1, inputs=1, hidden=1)
+    first = rows[0].line()
+    assert first.startswith("parameter (0,0,0) numeric: ")
+    assert " backward: " in first
+    assert " rel_error: " in first
+    assert first.endswith("[OK]")
+    kinds = [row.kind for row in rows]
+    assert kinds == sorted(kinds, key=gradcheck.KINDS.index)
