@@ -18,9 +18,16 @@ REGEN_COMMAND = "nox -s regen  (or: lstm-derive regen)"
 _HELPERS = {
     "sigmoid": '''
 def sigmoid(z: Array) -> Array:
-    """Logistic sigmoid, exact and free of overflow for any z: exp only sees -|z|."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
+
+    Where exp(-z) overflows (z < -88 in float32, z < -709 in float64) it is inf and
+    the result 1 / inf = 0 is the correctly rounded value: the overflow is expected,
+    so its warning is silenced.
+    """
+    with np.errstate(over="ignore"):
+        s = np.exp(-z)
+    s += 1
+    return np.reciprocal(s, out=s)
 ''',
     "relu": '''
 def relu(z: Array) -> Array:
@@ -313,6 +320,8 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
     weight = cache["weight"]
     w_h = weight[:hidden]
     w_x = weight[hidden:]
+    # W_h^T, made contiguous once: T products with it follow
+    w_h_t = np.ascontiguousarray(w_h.T)
 {body_inits}
     d_z_seq = np.empty((steps, batch, {self.n_gates} * hidden), dtype=d_hs.dtype)
     for t in reversed(range(steps)):
@@ -321,7 +330,7 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         {", ".join(unpack)} = pointwise_backward({call_upstream}, cache["steps"][t])
         np.concatenate(d_z_blocks, axis=1, out=d_z_seq[t])
         # d_h_prev = dz W_h^T
-        d_h_carry = d_z_seq[t] @ w_h.T{direct}{body_acc}
+        d_h_carry = d_z_seq[t] @ w_h_t{direct}{body_acc}
     # dW, db and dx for all steps at once: one GEMM each over T*B rows.
     d_z_rows = d_z_seq.reshape(steps * batch, {self.n_gates} * hidden)
     h_rows = cache["h_seq"][:-1].reshape(steps * batch, hidden)

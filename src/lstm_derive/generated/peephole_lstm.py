@@ -38,9 +38,16 @@ SAVED = ("c_prev", "p_i", "p_f", "p_o", "f", "i", "g", "c", "o", "tanh_c")
 
 
 def sigmoid(z: Array) -> Array:
-    """Logistic sigmoid, exact and free of overflow for any z: exp only sees -|z|."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
+
+    Where exp(-z) overflows (z < -88 in float32, z < -709 in float64) it is inf and
+    the result 1 / inf = 0 is the correctly rounded value: the overflow is expected,
+    so its warning is silenced.
+    """
+    with np.errstate(over="ignore"):
+        s = np.exp(-z)
+    s += 1
+    return np.reciprocal(s, out=s)
 
 
 def pointwise_forward(
@@ -251,6 +258,8 @@ def backward(
     weight = cache["weight"]
     w_h = weight[:hidden]
     w_x = weight[hidden:]
+    # W_h^T, made contiguous once: T products with it follow
+    w_h_t = np.ascontiguousarray(w_h.T)
     zeros = np.zeros((batch, hidden), dtype=d_hs.dtype)
     d_h_carry = zeros if d_h_last is None else d_h_last
     d_c_next = zeros if d_c_last is None else d_c_last
@@ -266,7 +275,7 @@ def backward(
         )
         np.concatenate(d_z_blocks, axis=1, out=d_z_seq[t])
         # d_h_prev = dz W_h^T
-        d_h_carry = d_z_seq[t] @ w_h.T
+        d_h_carry = d_z_seq[t] @ w_h_t
         d_p_i = d_p_i + d_p_i_t
         d_p_f = d_p_f + d_p_f_t
         d_p_o = d_p_o + d_p_o_t

@@ -127,6 +127,8 @@ def backward(
     weight = cache["weight"]
     w_h = weight[:hidden]
     w_x = weight[hidden:]
+    # W_h^T, made contiguous once: T products with it follow
+    w_h_t = np.ascontiguousarray(w_h.T)
     zeros = np.zeros((batch, hidden), dtype=d_hs.dtype)
     d_h_carry = zeros if d_h_last is None else d_h_last
     d_z_seq = np.empty((steps, batch, 1 * hidden), dtype=d_hs.dtype)
@@ -136,7 +138,7 @@ def backward(
         d_z_blocks = pointwise_backward(d_h_next, cache["steps"][t])
         np.concatenate(d_z_blocks, axis=1, out=d_z_seq[t])
         # d_h_prev = dz W_h^T
-        d_h_carry = d_z_seq[t] @ w_h.T
+        d_h_carry = d_z_seq[t] @ w_h_t
     # dW, db and dx for all steps at once: one GEMM each over T*B rows.
     d_z_rows = d_z_seq.reshape(steps * batch, 1 * hidden)
     h_rows = cache["h_seq"][:-1].reshape(steps * batch, hidden)
