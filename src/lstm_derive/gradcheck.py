@@ -105,15 +105,28 @@ class Problem:
         float64 rounding near 1e-13: small gradients are checked as strictly as big ones.
         """
         arrays = {k: v.copy() if k == name else v for k, v in self.arrays.items()}
-        original = arrays[name][index]
-        total = 0.0
-        for k, weight in _STENCIL.items():
-            arrays[name][index] = original + k * step
-            total += weight * self.loss(arrays)
-        return total / step
+        return central_difference(lambda: self.loss(arrays), arrays[name], index, step)
 
 
 _STENCIL = {-3: -1 / 60, -2: 9 / 60, -1: -45 / 60, 1: 45 / 60, 2: -9 / 60, 3: 1 / 60}
+
+
+def central_difference(
+    loss: Callable[[], float], array: Array, index: tuple[int, ...], step: float = STEP
+) -> float:
+    """d loss / d array[index] by the sixth-order stencil, restoring the entry.
+
+    ``loss`` reads ``array`` (changed in place entry by entry) and returns a float.
+    """
+    original = array[index]
+    total = 0.0
+    try:
+        for k, weight in _STENCIL.items():
+            array[index] = original + k * step
+            total += weight * loss()
+    finally:
+        array[index] = original
+    return total / step
 
 
 def kind_of(cell: Any, name: str) -> tuple[str, int]:

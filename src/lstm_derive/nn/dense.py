@@ -1,0 +1,54 @@
+"""A fully connected layer on the last axis: y = x W + b."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
+
+
+class Dense(Layer):
+    """y = x W + b for x of shape [batch, inputs] or [batch, time, inputs].
+
+    W is [inputs, outputs], drawn uniform in ±1/sqrt(inputs) (as torch.nn.Linear
+    does); b starts at zero.
+    """
+
+    def __init__(
+        self,
+        inputs: int,
+        outputs: int,
+        *,
+        rng: np.random.Generator,
+        dtype: Any = np.float64,
+    ) -> None:
+        super().__init__()
+        self.inputs, self.outputs = inputs, outputs
+        self.dtype = check_dtype(dtype)
+        bound = 1 / np.sqrt(inputs)
+        weight = rng.uniform(-bound, bound, (inputs, outputs))
+        self.params = {
+            "weight": weight.astype(self.dtype),
+            "bias": np.zeros(outputs, dtype=self.dtype),
+        }
+
+    def __repr__(self) -> str:
+        return f"Dense({self.inputs}, {self.outputs}, dtype={self.dtype})"
+
+    def forward(self, x: Array) -> Array:
+        """x [..., inputs] -> y [..., outputs]."""
+        axes: tuple[int | str, ...] = (
+            ("batch", "time", self.inputs) if x.ndim == 3 else ("batch", self.inputs)
+        )
+        check_array(repr(self), "x", x, axes, self.dtype)
+        self._x = x
+        return x @ self.params["weight"] + self.params["bias"]
+
+    def backward(self, d_out: Array) -> Array:
+        """dW = x^T d_out, db = sum of d_out, dx = d_out W^T (over all leading axes)."""
+        x_rows = self._x.reshape(-1, self.inputs)
+        d_rows = d_out.reshape(-1, self.outputs)
+        self.grads = {"weight": x_rows.T @ d_rows, "bias": d_rows.sum(axis=0)}
+        return d_out @ self.params["weight"].T

@@ -1,0 +1,80 @@
+"""What every layer offers, and the checks on what it is given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lstm_derive.errors import ShapeError
+
+Array = NDArray[Any]
+DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class Layer:
+    """A differentiable map with named parameters.
+
+    ``forward(x)`` keeps what ``backward`` needs; ``backward(d_out)`` fills
+    ``grads`` (same keys and shapes as ``params``) and returns the gradient
+    w.r.t. ``x``. A layer without parameters has empty dicts.
+    """
+
+    params: dict[str, Array]
+    grads: dict[str, Array]
+
+    def __init__(self) -> None:
+        self.params = {}
+        self.grads = {}
+
+    def forward(self, x: Array) -> Array:
+        """The layer's output for ``x``."""
+        raise NotImplementedError
+
+    def backward(self, d_out: Array) -> Array:
+        """Gradients of the parameters (into ``grads``) and of the input (returned)."""
+        raise NotImplementedError
+
+
+def check_dtype(dtype: Any) -> np.dtype[Any]:
+    """float32 or float64, else a ShapeError that says so."""
+    resolved: np.dtype[Any] = np.dtype(dtype)
+    if resolved not in DTYPES:
+        msg = f"dtype must be float32 or float64, received {resolved}"
+        raise ShapeError(msg)
+    return resolved
+
+
+def check_array(
+    who: str, name: str, array: Any, expected: tuple[int | str, ...], dtype: Any
+) -> Array:
+    """Check rank, fixed sizes, non-empty axes and dtype of ``array``.
+
+    ``expected`` names every axis: an int is a required size, a string (``"batch"``)
+    is any size >= 1. The error names the expected and the received shape.
+    """
+    if not isinstance(array, np.ndarray):
+        msg = f"{who}: {name} must be a NumPy array, received {type(array).__name__}"
+        raise ShapeError(msg)
+    wanted = "[" + ", ".join(str(axis) for axis in expected) + "]"
+    if array.ndim != len(expected) or any(
+        isinstance(size, int) and array.shape[axis] != size
+        for axis, size in enumerate(expected)
+    ):
+        msg = f"{who}: expected {name} of shape {wanted}, received {array.shape}"
+        raise ShapeError(msg)
+    empty = [str(expected[axis]) for axis, size in enumerate(array.shape) if size == 0]
+    if empty:
+        msg = (
+            f"{who}: {name} is empty (its {', '.join(empty)} axis has size 0): "
+            f"expected shape {wanted}, received {array.shape}"
+        )
+        raise ShapeError(msg)
+    if array.dtype != np.dtype(dtype):
+        msg = (
+            f"{who}: expected {name} of dtype {np.dtype(dtype)}, received {array.dtype}"
+            " (convert with .astype, or build the model with the other dtype)"
+        )
+        raise ShapeError(msg)
+    return array

@@ -1,0 +1,121 @@
+"""Losses: each returns the mean loss and its gradient w.r.t. the prediction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lstm_derive.errors import ShapeError
+from lstm_derive.nn.layer import Array
+
+
+def _same_shape(who: str, prediction: Array, target: Array) -> None:
+    if prediction.shape != target.shape:
+        msg = (
+            f"{who}: expected target of shape {prediction.shape} (the prediction's), "
+            f"received {target.shape}"
+        )
+        raise ShapeError(msg)
+    if prediction.size == 0:
+        msg = f"{who}: empty prediction of shape {prediction.shape}"
+        raise ShapeError(msg)
+
+
+class Loss:
+    """``loss(prediction, target) -> (value, d_prediction)``, a mean over entries."""
+
+    def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
+        """The loss and its gradient w.r.t. ``prediction``."""
+        raise NotImplementedError
+
+
+class MeanSquaredError(Loss):
+    """mean((p - t)²) over every entry (Keras' ``mean_squared_error``)."""
+
+    def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
+        """The loss and 2 (p - t) / n."""
+        _same_shape("MeanSquaredError", prediction, target)
+        error = prediction - target
+        return float(np.mean(error**2)), 2 * error / error.size
+
+
+def place_value_weights(bits: int = 8, dtype: Any = np.float64) -> Array:
+    """[2^(bits-1), ..., 2, 1]: the weight of each bit, most significant first."""
+    return (2.0 ** np.arange(bits - 1, -1, -1)).astype(dtype)
+
+
+class WeightedMeanSquaredError(Loss):
+    """Seed 002's place-value loss: (1 / (N n)) Σ_i Σ_j a_j (p_ij - t_ij)².
+
+    ``weights`` a has one entry per output (the last axis), e.g.
+    :func:`place_value_weights` = [128, 64, ..., 1] for 8 bits, so an error in a
+    high bit costs as much as the number it stands for.
+    """
+
+    def __init__(self, weights: Array) -> None:
+        self.weights = np.asarray(weights)
+
+    def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
+        """The loss and 2 a (p - t) / (N n)."""
+        _same_shape("WeightedMeanSquaredError", prediction, target)
+        if prediction.shape[-1] != self.weights.shape[0]:
+            msg = (
+                f"WeightedMeanSquaredError: expected {self.weights.shape[0]} outputs "
+                f"(one per weight), received shape {prediction.shape}"
+            )
+            raise ShapeError(msg)
+        error = prediction - target
+        weighted = self.weights * error
+        return float(np.mean(weighted * error)), 2 * weighted / error.size
+
+
+class BCEWithLogits(Loss):
+    """Binary cross-entropy on logits z with targets t in [0, 1], mean over entries.
+
+    max(z, 0) - z t + log(1 + exp(-|z|)) equals -t log σ(z) - (1-t) log(1-σ(z))
+    and never overflows; the gradient is σ(z) - t.
+    """
+
+    def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
+        """The loss and (σ(z) - t) / n."""
+        _same_shape("BCEWithLogits", prediction, target)
+        z = prediction
+        loss = np.maximum(z, 0) - z * target + np.log1p(np.exp(-np.abs(z)))
+        probability = 0.5 * (1 + np.tanh(0.5 * z))
+        return float(np.mean(loss)), (probability - target) / z.size
+
+
+class SoftmaxCrossEntropy(Loss):
+    """-log softmax(z)[label], mean over every labelled position.
+
+    ``prediction`` is logits [..., classes]; ``target`` holds integer labels of
+    shape ``prediction.shape[:-1]``.
+    """
+
+    def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
+        """The loss and (softmax(z) - onehot(label)) / N."""
+        if prediction.shape[:-1] != target.shape or prediction.size == 0:
+            msg = (
+                f"SoftmaxCrossEntropy: expected integer labels of shape "
+                f"{prediction.shape[:-1]}, received {target.shape}"
+            )
+            raise ShapeError(msg)
+        classes = prediction.shape[-1]
+        if not np.issubdtype(target.dtype, np.integer) or (
+            np.any(target < 0) or np.any(target >= classes)
+        ):
+            msg = f"SoftmaxCrossEntropy: labels must be integers in 0..{classes - 1}"
+            raise ShapeError(msg)
+        shifted = prediction - prediction.max(axis=-1, keepdims=True)
+        log_probability = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        picked = np.take_along_axis(log_probability, target[..., None], axis=-1)
+        count = target.size
+        gradient = np.exp(log_probability)
+        np.put_along_axis(
+            gradient,
+            target[..., None],
+            np.take_along_axis(gradient, target[..., None], axis=-1) - 1,
+            axis=-1,
+        )
+        return float(-picked.mean()), gradient / count
