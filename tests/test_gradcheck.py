@@ -78,3 +78,29 @@ def test_rows_use_the_seed_000_layout() -> None:
     assert first.endswith("[OK]")
     kinds = [row.kind for row in rows]
     assert kinds == sorted(kinds, key=gradcheck.KINDS.index)
+
+
+def test_a_relu_kink_inside_the_stencil_is_stepped_around() -> None:
+    """A pre-activation 2e-3 from the ReLU kink: the 3e-3 central stencil straddles it."""
+    module = generated.load("lstm_relu")
+    problem = gradcheck.Problem.random(module, 1, 1, 2, 3, seed=0)
+    arrays = problem.arrays
+    hidden = 3
+    candidate = (2 * hidden,)  # bias entry of unit 0's candidate g = relu(z_g)
+    h_x = np.concatenate((arrays["h0"], arrays["x"][:, 0]), axis=1)
+    z_g0 = float((h_x @ arrays["weight"] + arrays["bias"])[0, 2 * hidden])
+    arrays["bias"][candidate] += 2e-3 - z_g0  # z_g of unit 0 is now 2e-3
+    analytic = float(problem.backward()["bias"][candidate])
+    assert analytic != 0
+
+    def loss() -> float:
+        return problem.loss(problem.arrays)
+
+    naive = gradcheck.central_difference(loss, arrays["bias"], candidate)
+    assert gradcheck.relative_error(naive, analytic) > 1e-3
+    careful = problem.numeric("bias", candidate, gradcheck.STEP)
+    assert gradcheck.relative_error(careful, analytic) <= 1e-10
+    # the same point seen from the other side of the kink: slope zero
+    arrays["bias"][candidate] -= 4e-3  # z_g = -2e-3
+    assert problem.backward()["bias"][candidate] == 0
+    assert abs(problem.numeric("bias", candidate, gradcheck.STEP)) <= 1e-12

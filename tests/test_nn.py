@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from conftest import require
 
-from lstm_derive import generated, nn
+from lstm_derive import cells, generated, nn
+from lstm_derive.cells.functions import relu
 from lstm_derive.errors import ShapeError
 from lstm_derive.gradcheck import TOLERANCE, central_difference, relative_error
 
@@ -41,8 +42,18 @@ LOSSES: dict[str, Callable[[np.random.Generator], tuple[nn.Loss, Array]]] = {
 }
 
 
+# Cells with a kink (ReLU) are checked on their own by lstm_derive.gradcheck, which
+# steps around kinks; the whole-model check below tests how layers compose and uses
+# plain central differences, so it takes the smooth cells.
+SMOOTH_CELLS = [
+    name
+    for name in generated.names()
+    if not any(e.has(relu) for e in cells.load(name).equations.values())
+]
+
+
 @pytest.mark.parametrize("loss_name", sorted(LOSSES))
-@pytest.mark.parametrize("cell", generated.names())
+@pytest.mark.parametrize("cell", SMOOTH_CELLS)
 def test_whole_model_gradient_matches_central_differences(
     cell: str, loss_name: str
 ) -> None:

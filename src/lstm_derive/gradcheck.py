@@ -84,11 +84,26 @@ class Problem:
 
     def loss(self, arrays: dict[str, Array]) -> float:
         """The scalar loss for the given arrays."""
-        hs, finals, _ = self.cell.forward(*arrays.values())
-        total = float(np.sum(self.loss_hs * hs))
+        return float(self.evaluate(arrays)[0])
+
+    def evaluate(self, arrays: dict[str, Any]) -> tuple[Any, bytes]:
+        """The loss, and the pattern of saved forward values that are exactly zero.
+
+        A rectifier's output is exactly zero where it is off, which a smooth
+        activation's output never is: the pattern changes exactly when a
+        perturbation moves some value across a ReLU kink.
+        """
+        hs, finals, cache = self.cell.forward(*arrays.values())
+        total = np.sum(self.loss_hs * hs)
         for state, final in zip(self.cell.STATES, finals, strict=True):
-            total += float(np.sum(self.loss_last[state] * final))
-        return total
+            total += np.sum(self.loss_last[state] * final)
+        zeros = [
+            np.asarray(value).ravel() == 0
+            for step in cache["steps"]
+            for value in step.values()
+            if isinstance(value, np.ndarray)
+        ]
+        return total, np.packbits(np.concatenate(zeros)).tobytes()
 
     def backward(self) -> dict[str, Array]:
         """The cell's gradients, keyed by array name (``x``, ``h0``, ``weight``, ...)."""
@@ -98,17 +113,74 @@ class Problem:
         return {name: grads[f"d_{name}"] for name in self.arrays}
 
     def numeric(self, name: str, index: tuple[int, ...], step: float) -> float:
-        """Sixth-order central difference of the loss in one entry.
+        """The derivative of the loss in one entry, by finite differences.
 
-        sum_k c_k L(x + k s) / s over k = -3..3 with c = (-1, 9, -45, 0, 45, -9, 1)/60
-        has truncation error O(s^6), so a step of 3e-3 keeps both truncation and
-        float64 rounding near 1e-13: small gradients are checked as strictly as big ones.
+        Normally the sixth-order central stencil (see :data:`CENTRAL`): truncation
+        error O(s^6), so a step of 3e-3 keeps truncation near 1e-13.
+
+        A cell with a kink (ReLU) is differentiable on either side of it, and its
+        backward gives the slope of the side the point lies on. When a kink lies
+        inside the central stencil (some stencil point switches a rectifier on or
+        off), the sixth-order one-sided stencil on the kink-free side is used; when
+        both sides are blocked, the step shrinks by 8 and the search repeats. The
+        backward gradient is never consulted.
+
+        The loss is evaluated in extended precision (``numpy.longdouble``, a 64-bit
+        mantissa on x86-64): a float64 loss of size ~1 carries rounding noise
+        ~1e-16, which the difference quotient turns into ~1e-13 and which would
+        swamp the relative error of gradients as small as 1e-7. The backward under
+        test runs in float64.
         """
-        arrays = {k: v.copy() if k == name else v for k, v in self.arrays.items()}
-        return central_difference(lambda: self.loss(arrays), arrays[name], index, step)
+        arrays = {k: v.astype(np.longdouble) for k, v in self.arrays.items()}
+        entry = arrays[name]
+        original = entry[index].copy()
+
+        def at(offset: float) -> tuple[Any, bytes]:
+            entry[index] = original + offset
+            return self.evaluate(arrays)
+
+        _, pattern = at(0.0)
+        while True:
+            estimate = None
+            for stencil, direction in ((CENTRAL, 1), (ONE_SIDED, 1), (ONE_SIDED, -1)):
+                points = {k: at(direction * k * step) for k in stencil}
+                if all(p == pattern for _, p in points.values()):
+                    values = {k: value for k, (value, _) in points.items()}
+                    estimate = direction * _apply(stencil, values) / step
+                    break
+            if estimate is not None or step / 8 < MIN_STEP:
+                break
+            step /= 8
+        if estimate is None:  # kinks on both sides at every step: take the centre
+            values = {k: at(k * step)[0] for k in CENTRAL}
+            estimate = _apply(CENTRAL, values) / step
+        return float(estimate)
 
 
-_STENCIL = {-3: -1 / 60, -2: 9 / 60, -1: -45 / 60, 1: 45 / 60, 2: -9 / 60, 3: 1 / 60}
+def _apply(stencil: dict[int, float], values: dict[int, Any]) -> Any:
+    """Σ c_k f_k, written as differences so a loss that does not move gives exactly 0.
+
+    The coefficients sum to zero; multiplying the same value by each and adding
+    would leave rounding noise of about 1e-16 instead.
+    """
+    if stencil is CENTRAL:
+        return sum(c * (values[k] - values[-k]) for k, c in stencil.items() if k > 0)
+    return sum(c * (values[k] - values[0]) for k, c in stencil.items() if k > 0)
+
+
+CENTRAL = {-3: -1 / 60, -2: 9 / 60, -1: -45 / 60, 1: 45 / 60, 2: -9 / 60, 3: 1 / 60}
+"""f'(x) s = Σ c_k f(x + k s): the sixth-order central stencil."""
+ONE_SIDED = {
+    0: -49 / 20,
+    1: 6.0,
+    2: -15 / 2,
+    3: 20 / 3,
+    4: -15 / 4,
+    5: 6 / 5,
+    6: -1 / 6,
+}
+"""f'(x) s = Σ c_k f(x + k s) over k = 0..6: the sixth-order one-sided stencil."""
+MIN_STEP = 1e-6  # below this, float64 rounding dominates the difference quotient
 
 
 def central_difference(
@@ -119,14 +191,14 @@ def central_difference(
     ``loss`` reads ``array`` (changed in place entry by entry) and returns a float.
     """
     original = array[index]
-    total = 0.0
+    values = {}
     try:
-        for k, weight in _STENCIL.items():
+        for k in CENTRAL:
             array[index] = original + k * step
-            total += weight * loss()
+            values[k] = loss()
     finally:
         array[index] = original
-    return total / step
+    return float(_apply(CENTRAL, values) / step)
 
 
 def kind_of(cell: Any, name: str) -> tuple[str, int]:
