@@ -496,6 +496,17 @@ def test_lstm_cell_backward_against_central_differences() -> None:
 # --- the bridge is the generated code -----------------------------------------------
 
 
+def in_course_layout(
+    generated: dict[str, Any], split: Callable[[Any, Any, int], Params]
+) -> Params:
+    """The generated gradients, transposed and split into the course's names."""
+    return {
+        "dx": generated["d_x"].transpose(2, 0, 1),
+        "da0": generated["d_h0"].T,
+        **split(generated["d_weight"], generated["d_bias"], 3),
+    }
+
+
 def test_lstm_bridge_equals_the_generated_sequence_code() -> None:
     """Transposed, the bridge's a, c and gradients are generated.lstm's own."""
     arrays, head, da = small_lstm(4)
@@ -510,12 +521,7 @@ def test_lstm_bridge_equals_the_generated_sequence_code() -> None:
     assert_close(a, hs.transpose(2, 0, 1))
     assert_close(c[:, :, -1], c_last.T)
     generated = generated_lstm.backward(da.transpose(1, 2, 0), cache)
-    expected = {
-        "dx": generated["d_x"].transpose(2, 0, 1),
-        "da0": generated["d_h0"].T,
-        **layout.lstm_gradients(generated["d_weight"], generated["d_bias"], 3),
-    }
-    assert_same_arrays(grads, expected)
+    assert_same_arrays(grads, in_course_layout(generated, layout.lstm_gradients))
 
 
 def test_rnn_bridge_equals_the_generated_sequence_code() -> None:
@@ -527,12 +533,7 @@ def test_rnn_bridge_equals_the_generated_sequence_code() -> None:
     hs, _, cache = generated_rnn.forward(x.transpose(1, 2, 0), a0.T, weight, bias)
     assert_close(a, hs.transpose(2, 0, 1))
     generated = generated_rnn.backward(da.transpose(1, 2, 0), cache)
-    expected = {
-        "dx": generated["d_x"].transpose(2, 0, 1),
-        "da0": generated["d_h0"].T,
-        **layout.rnn_gradients(generated["d_weight"], generated["d_bias"], 3),
-    }
-    assert_same_arrays(grads, expected)
+    assert_same_arrays(grads, in_course_layout(generated, layout.rnn_gradients))
 
 
 def test_backward_accepts_plain_course_tuples() -> None:
