@@ -7,6 +7,7 @@ measures speed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -50,7 +51,12 @@ def tests(session: nox.Session) -> None:
     install_project(session, "test", editable=True)
     session.install(TORCH)
     session.run("lstm-derive", "regen", "--check")
-    session.run("pytest", *session.posargs, env={"LSTM_DERIVE_REQUIRE_ALL": "1"})
+    session.run(
+        "pytest",
+        "--ignore=tests/site",  # the built site: `nox -s docs site`
+        *session.posargs,
+        env={"LSTM_DERIVE_REQUIRE_ALL": "1"},
+    )
 
 
 @nox.session(python=PYTHON)
@@ -70,6 +76,126 @@ def bench(session: nox.Session) -> None:
     install_project(session)
     session.install(TORCH)
     session.run("python", "tests/benchmarks/bench_training_step.py", *session.posargs)
+
+
+# --- the bilingual site -----------------------------------------------------------
+# These sessions keep their venv between runs (reuse_venv=True): a warm rebuild of
+# the site then takes seconds; `nox --reuse-venv=never -s docs` renews it.
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+SITE = BUILD / "html"
+LANGUAGES = ("en", "zh_CN")
+# MathJax 4 and its default font, served from the site itself (never from a CDN).
+MATHJAX_VERSION = "4.1.3"
+MATHJAX_PACKAGES = (
+    f"mathjax@{MATHJAX_VERSION}",
+    f"@mathjax/mathjax-newcm-font@{MATHJAX_VERSION}",
+)
+# conf.py adds this folder to html_static_path: _static/mathjax/, _static/mathjax-newcm-font/
+MATHJAX_STAGE = BUILD / "mathjax"
+# Debian packages (and a file each installs): Chromium for tests/site, CJK glyphs
+# for Chinese in the browser, npm to install MathJax.
+SYSTEM_PACKAGES = {
+    "chromium": "/usr/bin/chromium",
+    "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
+    "npm": "/usr/bin/npm",
+}
+
+
+def stage_mathjax(session: nox.Session) -> None:
+    """Install MathJax with npm into the nox cache once; copy its browser files to the build."""
+    cache = Path(session.cache_dir) / f"mathjax-{MATHJAX_VERSION}"
+    modules = cache / "node_modules"
+    if not (modules / "mathjax" / "tex-chtml.js").exists():
+        session.run(
+            "npm", "install", "--prefix", str(cache), "--no-save", "--no-audit",
+            "--no-fund", "--ignore-scripts", *MATHJAX_PACKAGES, external=True,
+        )  # fmt: skip
+    # Only what a browser loads: the tex-chtml bundle with the components it loads on
+    # demand, and the CHTML font (not the SVG font or the Node.js builds).
+    unused = shutil.ignore_patterns(
+        "*.md", "node-main*", "*svg*", "mml-*", "tex-mml-*", "*nofont*", "cjs", "mjs",
+        "examples", "tsconfig*", "def", "*.map", "require.mjs",
+    )  # fmt: skip
+    shutil.rmtree(MATHJAX_STAGE, ignore_errors=True)
+    shutil.copytree(modules / "mathjax", MATHJAX_STAGE / "mathjax", ignore=unused)
+    shutil.copytree(
+        modules / "@mathjax" / "mathjax-newcm-font",
+        MATHJAX_STAGE / "mathjax-newcm-font",
+        ignore=unused,
+    )
+
+
+def build_site(session: nox.Session) -> None:
+    """Build every language with Sphinx (warnings are errors), then the root page."""
+    stage_mathjax(session)
+    for language in LANGUAGES:
+        session.run(
+            "sphinx-build", "-W", "--keep-going", "-b", "html", "-D",
+            f"language={language}", "-d", str(BUILD / "doctrees" / language),
+            str(DOCS), str(SITE / language), *session.posargs,
+        )  # fmt: skip
+    # The root sends the reader to the site in their browser's language.
+    shutil.copyfile(DOCS / "_templates" / "root_redirect.html", SITE / "index.html")
+    (SITE / ".nojekyll").touch()
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def docs(session: nox.Session) -> None:
+    """Build the site, English and 简体中文, into docs/_build/html/{en,zh_CN}/.
+
+    Every chapter is executed (jupyter-cache: both languages share one run); a cell
+    error or any Sphinx warning fails the build.
+    """
+    install_project(session, "docs", editable=True)
+    build_site(session)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def gettext(session: nox.Session) -> None:
+    """Extract the English messages and update docs/locale/zh_CN/ for translators."""
+    install_project(session, "docs", editable=True)
+    session.run(
+        "sphinx-build", "-W", "--keep-going", "-b", "gettext", "-d",
+        str(BUILD / "doctrees" / "gettext"), str(DOCS), str(BUILD / "gettext"),
+    )  # fmt: skip
+    session.run(
+        "sphinx-intl", "update", "-p", str(BUILD / "gettext"), "-l", "zh_CN",
+        "-d", str(DOCS / "locale"),
+    )  # fmt: skip
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def serve(session: nox.Session) -> None:
+    """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    install_project(session, "docs", editable=True)
+    build_site(session)
+    session.run(
+        "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "-d", str(SITE)
+    )
+
+
+@nox.session(python=False, name="system-deps")
+def system_deps(session: nox.Session) -> None:
+    """Debian packages: Chromium for tests/site, CJK fonts, npm for MathJax."""
+    missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
+        session.log("system packages present: " + ", ".join(SYSTEM_PACKAGES))
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    session.run(*sudo, "apt-get", "update", external=True)
+    session.run(*sudo, "apt-get", "install", "-y", *missing, external=True)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def site(session: nox.Session) -> None:
+    """Test the built site (HTML checks and headless Chromium): run `nox -s docs site`."""
+    if not (SITE / "en" / "index.html").exists():
+        session.error("no built site in docs/_build/html: run `nox -s docs site`")
+    install_project(session, "site", "docs", editable=True)
+    session.run(
+        "pytest", "tests/site", *session.posargs, env={"LSTM_DERIVE_REQUIRE_ALL": "1"}
+    )
 
 
 @nox.session(python=False)

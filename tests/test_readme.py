@@ -28,4 +28,12 @@ def test_every_session_the_readme_names_exists() -> None:
     noxfile = (ROOT / "noxfile.py").read_text()
     for command in readme_commands().values():
         for session in command.split("nox -s ")[1].split():
-            assert f"def {session}(" in noxfile, session
+            defined = f"def {session}(" in noxfile or f'name="{session}"' in noxfile
+            assert defined, session
+
+
+def test_the_readme_has_a_command_that_serves_the_site() -> None:
+    serve = next(
+        c for what, c in readme_commands().items() if what.startswith("build and serve")
+    )
+    assert "serve" in serve.split("nox -s ")[1].split()

@@ -6,7 +6,7 @@ and of the initial states, the numerical gradient of a fixed random linear loss
     L = sum(U * hs) + sum over states s of sum(V_s * s_T)
 
 is compared with the generated backward's (sixth-order central differences). The verdict uses the relative error of
-cs231n, |a - n| / max(|a| + |n|, 1e-8), against 1e-7 (not seed 000's absolute 1e-4:
+cs231n, ``|a - n| / max(|a| + |n|, 1e-8)``, against 1e-7 (not seed 000's absolute 1e-4:
 an absolute tolerance passes any gradient that is small, right or wrong).
 """
 

@@ -73,7 +73,7 @@ class WeightedMeanSquaredError(Loss):
 class BCEWithLogits(Loss):
     """Binary cross-entropy on logits z with targets t in [0, 1], mean over entries.
 
-    max(z, 0) - z t + log(1 + exp(-|z|)) equals -t log σ(z) - (1-t) log(1-σ(z))
+    ``max(z, 0) - z t + log(1 + exp(-|z|))`` equals ``-t log σ(z) - (1-t) log(1-σ(z))``
     and never overflows; the gradient is σ(z) - t.
     """
 

@@ -10,7 +10,7 @@ from lstm_derive.nn.layer import Array
 def clip_grad_norm(grads: dict[str, Array], max_norm: float) -> float:
     """Scale every gradient in place so their joint L2 norm is at most ``max_norm``.
 
-    Returns the norm before clipping (as torch.nn.utils.clip_grad_norm_ does).
+    Returns the norm before clipping (as ``torch.nn.utils.clip_grad_norm_`` does).
     """
     norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
     if norm > max_norm:
