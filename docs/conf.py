@@ -8,6 +8,7 @@ chapter notebook runs once.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -63,6 +64,11 @@ gettext_location = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
+# The chapters' models are small: one BLAS thread trains them fastest, and two
+# OpenBLAS threads competing for a busy 2-core machine are up to 10x slower. The
+# notebook kernels inherit this environment.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 nb_execution_mode = "cache"
 # One cache for every builder (en, zh_CN, gettext): each notebook runs once.
 nb_execution_cache_path = str(BUILD / ".jupyter_cache")

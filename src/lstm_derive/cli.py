@@ -2,6 +2,8 @@
 
 lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
 lstm-derive gradcheck lstm       print the gradient-check table of a cell
+lstm-derive train binary-addition  train a binary adder, save its weights (.npz)
+lstm-derive add 93 116           add two numbers with the trained adder, bit by bit
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from lstm_derive.errors import SpecError
+from lstm_derive.experiments.binary_addition.commands import CommandError
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -86,6 +89,21 @@ def parser() -> argparse.ArgumentParser:
         check.add_argument(f"--{name}", type=_positive, default=default)
     check.add_argument("--seed", type=int, default=0)
     check.set_defaults(run=_gradcheck)
+
+    from lstm_derive.experiments.binary_addition import commands as adder  # noqa: PLC0415
+
+    train = commands.add_parser("train", help="train an experiment's model")
+    experiments = train.add_subparsers(dest="experiment", required=True)
+    train_adder = experiments.add_parser(
+        "binary-addition", help="an LSTM that adds binary numbers"
+    )
+    adder.add_train_arguments(train_adder)
+    train_adder.set_defaults(run=adder.run_train)
+    add = commands.add_parser(
+        "add", help="add two numbers with trained bit-serial weights, bit by bit"
+    )
+    adder.add_add_arguments(add)
+    add.set_defaults(run=adder.run_add)
     return main
 
 
@@ -95,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Command = args.run
     try:
         return run(args)
-    except SpecError as error:
+    except (SpecError, CommandError) as error:
         print(f"lstm-derive: error: {error}", file=sys.stderr)
         return 2
 

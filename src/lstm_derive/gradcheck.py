@@ -169,7 +169,7 @@ def _apply(stencil: dict[int, float], values: dict[int, Any]) -> Any:
 
 
 CENTRAL = {-3: -1 / 60, -2: 9 / 60, -1: -45 / 60, 1: 45 / 60, 2: -9 / 60, 3: 1 / 60}
-"""f'(x) s = Σ c_k f(x + k s): the sixth-order central stencil."""
+"""``f'(x) s = Σ c_k f(x + k s)``: the sixth-order central stencil."""
 ONE_SIDED = {
     0: -49 / 20,
     1: 6.0,
@@ -179,7 +179,7 @@ ONE_SIDED = {
     5: 6 / 5,
     6: -1 / 6,
 }
-"""f'(x) s = Σ c_k f(x + k s) over k = 0..6: the sixth-order one-sided stencil."""
+"""``f'(x) s = Σ c_k f(x + k s)`` over k = 0..6: the sixth-order one-sided stencil."""
 MIN_STEP = 1e-6  # below this, float64 rounding dominates the difference quotient
 
 

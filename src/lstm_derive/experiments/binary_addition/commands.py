@@ -1,0 +1,214 @@
+"""The binary-addition commands of ``lstm-derive``: ``train binary-addition`` and ``add``.
+
+``lstm_derive.cli`` registers them; each ``run_*`` function returns the exit status
+and raises :class:`CommandError` for input it cannot use (the CLI prints the message
+on stderr and exits with status 2, as argparse does for a bad argument).
+"""
+
+from __future__ import annotations
+
+import argparse
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from lstm_derive.errors import ShapeError
+from lstm_derive.experiments.binary_addition import bit_serial, seed_setup
+from lstm_derive.experiments.binary_addition.data import from_bits
+
+FORMULATIONS = ("bit-serial", "seed")
+DEFAULT_WEIGHTS = {
+    "bit-serial": "binary-addition-bit-serial.npz",
+    "seed": "binary-addition-seed.npz",
+}
+MAX_BITS = 64
+"""The widest operand ``lstm-derive add`` accepts."""
+
+
+class CommandError(ValueError):
+    """Input a command cannot use; the message says what to change."""
+
+
+def operand(text: str) -> int:
+    """An argparse type: a whole number in 0 .. 2**64 - 1."""
+    try:
+        value = int(text, 0) if text.lower().startswith(("0x", "0b")) else int(text)
+    except ValueError:
+        msg = f"not a whole number: {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if value < 0:
+        msg = f"operands must be non-negative, got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    if value.bit_length() > MAX_BITS:
+        msg = f"operands must fit in {MAX_BITS} bits (at most 2**{MAX_BITS} - 1), got {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        msg = f"must be a whole number >= 1, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``lstm-derive train binary-addition``."""
+    parser.add_argument(
+        "--formulation",
+        choices=FORMULATIONS,
+        default="bit-serial",
+        help="bit-serial: one pair of bits per step (default); "
+        "seed: the lab report's two steps of 8 bits",
+    )
+    parser.add_argument(
+        "--train-size",
+        type=_positive,
+        help="training samples (seed formulation; default 10000, as the report)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_positive,
+        help="epochs (seed formulation; default 100, as the report)",
+    )
+    parser.add_argument(
+        "--loss",
+        choices=("mse", "place-value"),
+        help="seed formulation's loss (default mse)",
+    )
+    parser.add_argument(
+        "--updates",
+        type=_positive,
+        help="most Adam updates (bit-serial; default 2000, it stops sooner)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="where to save the weights (default: binary-addition-<formulation>.npz)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="do not draw a progress bar"
+    )
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Train the chosen formulation, print its scores and save its weights."""
+    seed_only = {"--train-size": args.train_size, "--epochs": args.epochs}
+    seed_only["--loss"] = args.loss
+    if args.formulation == "bit-serial":
+        given = [name for name, value in seed_only.items() if value is not None]
+        if given:
+            msg = f"{', '.join(given)} only apply to --formulation seed"
+            raise CommandError(msg)
+    elif args.updates is not None:
+        msg = "--updates only applies to --formulation bit-serial"
+        raise CommandError(msg)
+    output = args.output or Path(DEFAULT_WEIGHTS[args.formulation])
+    if not output.parent.is_dir():
+        msg = f"cannot save the weights to {output}: no directory {output.parent}"
+        raise CommandError(msg)
+    if args.formulation == "bit-serial":
+        _train_bit_serial(args)
+    else:
+        _train_seed(args)
+    return 0
+
+
+def _train_bit_serial(args: argparse.Namespace) -> None:
+    config = bit_serial.SerialConfig(
+        seed=args.seed, max_updates=args.updates or bit_serial.SerialConfig.max_updates
+    )
+    run = bit_serial.train_serial(config, show_progress=not args.no_progress)
+    print(
+        f"bit-serial LSTM (hidden {config.hidden}): {run.updates} updates "
+        f"in {run.seconds:.1f} s"
+    )
+    print(f"all 16384 pairs of 0..127:      {run.exhaustive_accuracy():.2%} exact")
+    print(f"held-out pairs (never trained): {run.held_out_accuracy():.2%} exact")
+    rng = np.random.default_rng(args.seed + 1)
+    for width in (16, 32, 64):
+        accuracy = bit_serial.random_accuracy(run.model, width, 1000, rng)
+        print(f"1000 random {width}-bit pairs:    {accuracy:.2%} exact")
+    output = args.output or Path(DEFAULT_WEIGHTS["bit-serial"])
+    run.model.save(output)
+    print(
+        f"saved the weights to {output}; try: lstm-derive add 93 116 --weights {output}"
+    )
+
+
+def _train_seed(args: argparse.Namespace) -> None:
+    config = seed_setup.SeedConfig(
+        train_size=args.train_size or seed_setup.SeedConfig.train_size,
+        epochs=args.epochs or seed_setup.SeedConfig.epochs,
+        loss=args.loss or "mse",
+        seed=args.seed,
+    )
+    run = seed_setup.train_seed(config, show_progress=not args.no_progress)
+    print(
+        f"two-step LSTM (hidden {config.hidden}, {config.loss}): "
+        f"{config.train_size} samples, {config.epochs} epochs in {run.seconds:.1f} s"
+    )
+    for label, result in (
+        ("all 16384 pairs", run.exhaustive_score()),
+        ("held-out pairs", run.held_out_score()),
+        ("seen pairs", run.seen_score()),
+    ):
+        print(
+            f"{label + ':':17} {result.exact:7.2%} exact sums, "
+            f"{result.per_bit:7.2%} bits right ({result.pairs} pairs)"
+        )
+    output = args.output or Path(DEFAULT_WEIGHTS["seed"])
+    run.model.save(output)
+    print(f"saved the weights to {output}")
+
+
+def add_add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of ``lstm-derive add``."""
+    parser.add_argument("a", type=operand, help="a whole number, 0 .. 2**64 - 1")
+    parser.add_argument("b", type=operand, help="a whole number, 0 .. 2**64 - 1")
+    parser.add_argument(
+        "--weights",
+        type=Path,
+        default=Path(DEFAULT_WEIGHTS["bit-serial"]),
+        help="bit-serial weights saved by `lstm-derive train binary-addition` "
+        f"(default {DEFAULT_WEIGHTS['bit-serial']})",
+    )
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Add a and b with saved bit-serial weights, printing every step."""
+    path: Path = args.weights
+    if not path.is_file():
+        msg = (
+            f"no weights file {path}: train one with "
+            f"`lstm-derive train binary-addition --output {path}`"
+        )
+        raise CommandError(msg)
+    try:
+        model = bit_serial.load_serial_model(path)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        detail = str(error) if isinstance(error, ShapeError) else f"{path}: {error}"
+        msg = f"cannot use these weights: {detail}"
+        raise CommandError(msg) from None
+    addition = bit_serial.add(model, args.a, args.b)
+    print("step  a  b  sum bit  P(bit = 1)")
+    for step in addition.steps:
+        print(
+            f"{step.step:4d}  {step.a_bit}  {step.b_bit}  {step.sum_bit:7d}  "
+            f"{step.probability:10.4f}"
+        )
+    bits = np.array([[step.sum_bit for step in addition.steps]], dtype=np.uint8)
+    written = "".join(str(step.sum_bit) for step in reversed(addition.steps))
+    assert from_bits(bits, lsb_first=True)[0] == addition.result
+    verdict = "right" if addition.correct else f"WRONG, the sum is {args.a + args.b}"
+    print(f"sum bits, most significant first: {written}")
+    print(
+        f"{args.a} + {args.b} = {addition.result} according to the network ({verdict})"
+    )
+    return 0
