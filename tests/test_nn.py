@@ -281,3 +281,15 @@ def test_save_and_load_roundtrip(tmp_path: Path) -> None:
         other.load(path)
     with pytest.raises(ShapeError, match="missing"):
         nn.Sequential(nn.Dense(3, 2, rng=rng)).load(path)
+
+
+def test_gate_bias_sets_one_gate_block() -> None:
+    layer = nn.Recurrent(
+        "lstm", inputs=2, hidden=3, rng=np.random.default_rng(0), gate_bias={"f": 1.0}
+    )
+    gates = generated.load("lstm").GATES
+    bias = layer.params["bias"].reshape(len(gates), 3)
+    assert np.all(bias[gates.index("f")] == 1.0)
+    assert not np.any(bias[gates.index("i")] == 1.0)
+    with pytest.raises(ValueError, match="no gate 'q'"):
+        nn.Recurrent("lstm", 2, 3, rng=np.random.default_rng(0), gate_bias={"q": 1.0})

@@ -19,6 +19,9 @@ class Recurrent(Layer):
     [(hidden + inputs), gates * hidden] acting on [h_prev, x], the ``bias``
     [gates * hidden] and the cell's elementwise parameters (each [hidden]),
     initialised uniform in ±1/sqrt(hidden) as torch.nn.LSTM does.
+
+    ``gate_bias`` sets the initial bias of named gates to a constant, for example
+    ``{"f": 1.0}`` for a forget-gate bias of 1 (Jozefowicz et al. 2015).
     """
 
     def __init__(
@@ -30,6 +33,7 @@ class Recurrent(Layer):
         rng: np.random.Generator,
         return_sequences: bool = True,
         dtype: Any = np.float64,
+        gate_bias: dict[str, float] | None = None,
     ) -> None:
         super().__init__()
         self.cell = generated.load(cell) if isinstance(cell, str) else cell
@@ -47,6 +51,15 @@ class Recurrent(Layer):
             name: rng.uniform(-bound, bound, shape).astype(self.dtype)
             for name, shape in shapes.items()
         }
+        for gate, value in (gate_bias or {}).items():
+            if gate not in self.cell.GATES:
+                msg = (
+                    f"{self.cell.CELL!r} has no gate {gate!r} to set a bias for; "
+                    f"its gates are {', '.join(self.cell.GATES)}"
+                )
+                raise ValueError(msg)
+            k = self.cell.GATES.index(gate)
+            self.params["bias"][k * hidden : (k + 1) * hidden] = value
 
     def __repr__(self) -> str:
         return (
