@@ -20,19 +20,27 @@ Command = Callable[[argparse.Namespace], int]
 
 def _regen(args: argparse.Namespace) -> int:
     from lstm_derive.codegen import regen  # noqa: PLC0415 (SymPy only when needed)
+    from lstm_derive.codegen.regen import GENERATED, broken  # noqa: PLC0415
 
-    stale = regen(check=args.check)
+    report = regen(check=args.check)
     if args.check:
-        for item in stale:
+        for item in report.stale:
             print(f"stale: {item.path} differs from what {item.spec.name} generates")
-        if stale:
+        for path in report.removed:
+            print(f"orphan: {path} has no cell spec (regen removes it)")
+        failing = broken(GENERATED)
+        for path, reason in failing:
+            print(f"broken: {path}: {reason}")
+        if not report.clean or failing:
             print("run `nox -s regen` (or `lstm-derive regen`) and commit the result")
             return 1
         print("generated code matches the cell specs")
         return 0
-    for item in stale:
+    for item in report.stale:
         print(f"wrote {item.path}")
-    if not stale:
+    for path in report.removed:
+        print(f"removed {path} (its cell spec is gone)")
+    if report.clean:
         print("generated code already matches the cell specs")
     return 0
 

@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lstm_derive import generated
+from lstm_derive.nn.bptt import Cell
 
 Array = NDArray[np.float64]
 TOLERANCE = 1e-7
@@ -70,16 +71,13 @@ class Problem:
     ) -> Problem:
         """Draw every array from ``numpy.random.default_rng(seed)``."""
         rng = np.random.default_rng(seed)
-        gates = len(cell.GATES)
         arrays = {"x": rng.standard_normal((batch, steps, inputs))}
-        for state in cell.STATES:
+        for state in cell.states:
             arrays[f"{state}0"] = 0.5 * rng.standard_normal((batch, hidden))
-        arrays["weight"] = 0.5 * rng.standard_normal((hidden + inputs, gates * hidden))
-        arrays["bias"] = 0.5 * rng.standard_normal(gates * hidden)
-        for parameter in cell.PARAMETERS:
-            arrays[parameter] = 0.5 * rng.standard_normal(hidden)
+        for name, shape in cell.shapes(inputs, hidden).items():
+            arrays[name] = 0.5 * rng.standard_normal(shape)
         loss_hs = rng.standard_normal((batch, steps, hidden))
-        loss_last = {s: rng.standard_normal((batch, hidden)) for s in cell.STATES}
+        loss_last = {s: rng.standard_normal((batch, hidden)) for s in cell.states}
         return cls(cell, arrays, loss_hs, loss_last)
 
     def loss(self, arrays: dict[str, Array]) -> float:
@@ -93,24 +91,31 @@ class Problem:
         activation's output never is: the pattern changes exactly when a
         perturbation moves some value across a ReLU kink.
         """
-        hs, finals, cache = self.cell.forward(*arrays.values())
+        hs, finals, cache = self.cell.forward(*self.split(arrays))
         total = np.sum(self.loss_hs * hs)
-        for state, final in zip(self.cell.STATES, finals, strict=True):
-            total += np.sum(self.loss_last[state] * final)
+        for state in self.cell.states:
+            total += np.sum(self.loss_last[state] * finals[state])
         zeros = [
             np.asarray(value).ravel() == 0
-            for step in cache["steps"]
+            for step in cache.steps
             for value in step.values()
             if isinstance(value, np.ndarray)
         ]
         return total, np.packbits(np.concatenate(zeros)).tobytes()
 
     def backward(self) -> dict[str, Array]:
-        """The cell's gradients, keyed by array name (``x``, ``h0``, ``weight``, ...)."""
-        _, _, cache = self.cell.forward(*self.arrays.values())
-        last = {f"d_{s}_last": self.loss_last[s] for s in self.cell.STATES}
-        grads = self.cell.backward(self.loss_hs, cache, **last)
-        return {name: grads[f"d_{name}"] for name in self.arrays}
+        """The cell's gradients, keyed by array name (``x``, ``h0``, ``W_x``, ...)."""
+        _, _, cache = self.cell.forward(*self.split(self.arrays))
+        grads = self.cell.backward(self.loss_hs, cache, self.loss_last)
+        return {name: grads[name] for name in self.arrays}
+
+    def split(
+        self, arrays: dict[str, Any]
+    ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+        """``x``, the initial states by state name, the parameters by name."""
+        states = {s: arrays[f"{s}0"] for s in self.cell.states}
+        params = {k: v for k, v in arrays.items() if k != "x" and k[:-1] not in states}
+        return arrays["x"], states, params
 
     def numeric(self, name: str, index: tuple[int, ...], step: float) -> float:
         """The derivative of the loss in one entry, by finite differences.
@@ -203,13 +208,22 @@ def central_difference(
 
 def kind_of(cell: Any, name: str) -> tuple[str, int]:
     """Which kind an array is and its number ``k`` within the kind."""
-    parameters = ["weight", "bias", *cell.PARAMETERS]
-    states = [f"{s}0" for s in cell.STATES]
+    parameters = list(cell.layout)
+    states = [f"{s}0" for s in cell.states]
     if name in parameters:
         return "parameter", parameters.index(name)
     if name in states:
         return "state", states.index(name)
     return "input", 0
+
+
+def as_cell(cell: str | ModuleType | Any) -> Any:
+    """A cell name or generated module as the driver's :class:`Cell`; others as given."""
+    if isinstance(cell, str):
+        return Cell.of(generated.load(cell))
+    if isinstance(cell, ModuleType):
+        return Cell.of(cell)
+    return cell
 
 
 def check(
@@ -225,11 +239,11 @@ def check(
 ) -> list[GradRow]:
     """Gradient-check every entry of every array of ``cell``; return the rows.
 
-    ``cell`` is a cell name, a generated module, or any object with the same
-    interface (``GATES``, ``STATES``, ``PARAMETERS``, ``forward``, ``backward``) —
-    for example one whose backward is deliberately wrong.
+    ``cell`` is a cell name, a generated module, or any object with the interface
+    of :class:`lstm_derive.nn.bptt.Cell` (``states``, ``layout``, ``shapes``,
+    ``forward``, ``backward``) — for example one whose backward is deliberately wrong.
     """
-    module = generated.load(cell) if isinstance(cell, str) else cell
+    module = as_cell(cell)
     problem = Problem.random(module, batch, steps, inputs, hidden, seed)
     analytic = problem.backward()
     rows = []
@@ -265,9 +279,9 @@ def kind_of_name(name: str, arrays: dict[str, Array]) -> str:
 
 def legend(cell: str | ModuleType | Any = "lstm") -> list[str]:
     """What ``k`` means in ``parameter (k,i,j)``, one line per kind."""
-    module = generated.load(cell) if isinstance(cell, str) else cell
-    parameters = ["weight", "bias", *module.PARAMETERS]
-    states = [f"{s}0" for s in module.STATES]
+    module = as_cell(cell)
+    parameters = list(module.layout)
+    states = [f"{s}0" for s in module.states]
     return [
         "parameter k: " + ", ".join(f"{k} = {n}" for k, n in enumerate(parameters)),
         "input k: 0 = x (batch, time, feature)",

@@ -11,10 +11,10 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
-from lstm_derive.cells.spec import CellSpec
+from lstm_derive.cells.spec import CellSpec, Projection
 from lstm_derive.errors import SpecError
 
-__all__ = ["CellSpec", "load", "load_all", "load_file", "names"]
+__all__ = ["CellSpec", "Projection", "load", "load_all", "load_file", "names"]
 
 _NOT_SPECS = {"functions", "spec"}
 
@@ -42,8 +42,18 @@ def load(name: str) -> CellSpec:
 
 
 def load_all() -> list[CellSpec]:
-    """Every cell spec in this package, sorted by name."""
-    return [load(name) for name in names()]
+    """Every cell spec in this package, sorted by name; two files may not share a name."""
+    specs = [load(name) for name in names()]
+    owner: dict[str, str] = {}
+    for module, spec in zip(names(), specs, strict=True):
+        if spec.name in owner:
+            msg = (
+                f"cell {spec.name!r}: named by two spec files, "
+                f"cells/{owner[spec.name]}.py and cells/{module}.py"
+            )
+            raise SpecError(msg)
+        owner[spec.name] = module
+    return specs
 
 
 def load_file(path: str | Path) -> CellSpec:

@@ -1,58 +1,195 @@
-"""The activation functions a cell spec may use, as SymPy functions.
+"""The activation functions a cell spec may use: one entry each, in one table.
 
-Each one knows its derivative *in terms of its own value*: the derivative of
-``s = sigmoid(z)`` is ``s*(1 - s)``, of ``t = tanh(z)`` is ``1 - t**2`` and of
-``r = relu(z)`` is the step ``Heaviside(r, 0)``. After differentiation the
-derivation replaces each function application by the name of the saved forward
-value, so the generated backward code never re-evaluates ``exp``.
+An :class:`Activation` says everything the project needs to know about a function:
+
+* ``definition``: the function in elementary SymPy terms (what it *is*; the tests'
+  independent autodiff evaluates this, never the derivative below);
+* ``derivative``: its derivative written in the saved forward value ``y = f(z)``
+  (and, where needed, the argument ``z``): ``sigmoid' = y (1 - y)``, ``tanh' = 1 - y²``,
+  ``relu' = [y > 0]``. The generated backward code reads saved values, so it never
+  re-evaluates ``exp``;
+* ``numpy``: how the generated module calls it (``np.tanh``), with the source of a
+  helper function where NumPy has none (the overflow-free ``sigmoid``);
+* ``latex``: how the site prints it.
+
+Adding an activation is adding one entry to :data:`ACTIVATIONS`; the SymPy function a
+spec imports (``from lstm_derive.cells.functions import sigmoid``) is made from it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
 
 
-class sigmoid(sympy.Function):  # type: ignore[misc]
-    r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`."""
+@dataclass(frozen=True)
+class Activation:
+    """One elementwise function: its maths, its derivative, its NumPy and its LaTeX."""
 
-    def fdiff(self, argindex: int = 1) -> sympy.Expr:  # noqa: ARG002 (one argument)
-        s = sigmoid(self.args[0])
-        return s * (1 - s)
-
-    def _eval_rewrite_as_exp(self, z: sympy.Expr, **_: Any) -> sympy.Expr:
-        return 1 / (1 + sympy.exp(-z))
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        text = rf"\sigma\left({printer._print(self.args[0])}\right)"
-        return rf"{text}^{{{exp}}}" if exp else text
+    name: str
+    definition: Callable[[sympy.Expr], sympy.Expr]
+    derivative: Callable[[sympy.Expr, sympy.Expr], sympy.Expr]
+    numpy: str
+    latex: str
+    helper: str = ""
+    doc: str = ""
 
 
-class relu(sympy.Function):  # type: ignore[misc]
-    r"""The rectifier :math:`\max(0, z)`; its derivative is the step :math:`[z > 0]`."""
+_SIGMOID_HELPER = '''
+def sigmoid(z: Array) -> Array:
+    """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
 
-    def fdiff(self, argindex: int = 1) -> sympy.Expr:  # noqa: ARG002 (one argument)
-        # relu(z) > 0 exactly when z > 0, so the step can read the saved output.
-        return sympy.Heaviside(relu(self.args[0]), 0)
+    Where exp(-z) overflows (z < -88 in float32, z < -709 in float64) it is inf and
+    the result 1 / inf = 0 is the correctly rounded value: the overflow is expected,
+    so its warning is silenced.
+    """
+    with np.errstate(over="ignore"):
+        s = np.exp(-z)
+    s += 1
+    return np.reciprocal(s, out=s)
+'''
 
-    def _eval_rewrite_as_Max(self, z: sympy.Expr, **_: Any) -> sympy.Expr:
-        return sympy.Max(0, z)
+_HARD_SIGMOID_HELPER = '''
+def hard_sigmoid(z: Array) -> Array:
+    """Piecewise-linear sigmoid clip(0.2 z + 0.5, 0, 1) (Keras 2's hard_sigmoid)."""
+    return np.clip(0.2 * z + 0.5, 0, 1)
+'''
 
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        text = rf"\operatorname{{relu}}\left({printer._print(self.args[0])}\right)"
-        return rf"{text}^{{{exp}}}" if exp else text
+_SOFTSIGN_HELPER = '''
+def softsign(z: Array) -> Array:
+    """z / (1 + |z|): a sigmoid-shaped squashing to (-1, 1) without exp."""
+    return z / (1 + np.abs(z))
+'''
 
 
-tanh = sympy.tanh
-exp = sympy.exp
-log = sympy.log
+def _step(y: sympy.Expr) -> sympy.Expr:
+    return sympy.Heaviside(y, 0)
 
-#: Functions a spec may apply elementwise, by name.
-ACTIVATIONS: dict[str, type[sympy.Function]] = {
-    "sigmoid": sigmoid,
-    "tanh": sympy.tanh,
-    "relu": relu,
-    "exp": sympy.exp,
-    "log": sympy.log,
+
+ACTIVATIONS: dict[str, Activation] = {
+    entry.name: entry
+    for entry in (
+        Activation(
+            "sigmoid",
+            definition=lambda z: 1 / (1 + sympy.exp(-z)),
+            derivative=lambda _z, y: y * (1 - y),
+            numpy="sigmoid",
+            latex=r"\sigma",
+            helper=_SIGMOID_HELPER,
+            doc="logistic sigmoid 1 / (1 + e^(-z))",
+        ),
+        Activation(
+            "tanh",
+            definition=lambda z: (sympy.exp(z) - sympy.exp(-z))
+            / (sympy.exp(z) + sympy.exp(-z)),
+            derivative=lambda _z, y: 1 - y**2,
+            numpy="np.tanh",
+            latex=r"\tanh",
+            doc="hyperbolic tangent",
+        ),
+        Activation(
+            "relu",
+            definition=lambda z: sympy.Max(0, z),
+            # relu(z) > 0 exactly when z > 0, so the step can read the saved output.
+            derivative=lambda _z, y: _step(y),
+            numpy="np.maximum({z}, 0)",
+            latex=r"\operatorname{relu}",
+            doc="rectifier max(0, z)",
+        ),
+        Activation(
+            "hard_sigmoid",
+            definition=lambda z: sympy.Min(1, sympy.Max(0, z / 5 + sympy.Rational(1, 2))),
+            # slope 1/5 where the output is strictly between 0 and 1, else 0
+            derivative=lambda _z, y: _step(y) * _step(1 - y) / 5,
+            numpy="hard_sigmoid",
+            latex=r"\sigma_{\mathrm{hard}}",
+            helper=_HARD_SIGMOID_HELPER,
+            doc="clip(0.2 z + 0.5, 0, 1)",
+        ),
+        Activation(
+            "softsign",
+            definition=lambda z: z / (1 + sympy.Abs(z)),
+            # y = z / (1 + |z|)  =>  1 - |y| = 1 / (1 + |z|)  =>  y' = (1 - |y|)²
+            derivative=lambda _z, y: (1 - sympy.Abs(y)) ** 2,
+            numpy="softsign",
+            latex=r"\operatorname{softsign}",
+            helper=_SOFTSIGN_HELPER,
+            doc="z / (1 + |z|)",
+        ),
+        Activation(
+            "exp",
+            definition=sympy.exp,
+            derivative=lambda _z, y: y,
+            numpy="np.exp",
+            latex=r"\exp",
+            doc="exponential",
+        ),
+        Activation(
+            "log",
+            definition=sympy.log,
+            derivative=lambda z, _y: 1 / z,
+            numpy="np.log",
+            latex=r"\log",
+            doc="natural logarithm",
+        ),
+        Activation(
+            "sqrt",
+            definition=sympy.sqrt,
+            derivative=lambda _z, y: 1 / (2 * y),
+            numpy="np.sqrt",
+            latex=r"\operatorname{sqrt}",
+            doc="square root",
+        ),
+    )
 }
+
+
+def _make(entry: Activation) -> type[sympy.Function]:
+    """The SymPy function of one entry: differentiates by ``entry.derivative``."""
+
+    def fdiff(self: Any, argindex: int = 1) -> sympy.Expr:  # noqa: ARG001 (one argument)
+        z = self.args[0]
+        return entry.derivative(z, self.func(z))
+
+    def latex(self: Any, printer: Any, exp: Any = None) -> str:
+        text = rf"{entry.latex}\left({printer._print(self.args[0])}\right)"
+        return rf"{text}^{{{exp}}}" if exp else text
+
+    def rewrite_as_definition(self: Any, z: sympy.Expr, **_: Any) -> sympy.Expr:
+        del self
+        return entry.definition(z)
+
+    namespace = {
+        "nargs": 1,
+        "fdiff": fdiff,
+        "_latex": latex,
+        "_eval_rewrite_as_exp": rewrite_as_definition,
+        "__doc__": f"{entry.name}: {entry.doc}.",
+        "__module__": __name__,
+    }
+    return type(entry.name, (sympy.Function,), namespace)
+
+
+#: The SymPy function of each activation, by name.
+FUNCTIONS: dict[str, type[sympy.Function]] = {
+    name: _make(entry) for name, entry in ACTIVATIONS.items()
+}
+
+sigmoid = FUNCTIONS["sigmoid"]
+tanh = FUNCTIONS["tanh"]
+relu = FUNCTIONS["relu"]
+hard_sigmoid = FUNCTIONS["hard_sigmoid"]
+softsign = FUNCTIONS["softsign"]
+exp = FUNCTIONS["exp"]
+log = FUNCTIONS["log"]
+sqrt = FUNCTIONS["sqrt"]
+
+
+def activation_of(function: Any) -> Activation | None:
+    """The table entry of a SymPy function application or class, if it is one of ours."""
+    cls = function if isinstance(function, type) else type(function)
+    entry = ACTIVATIONS.get(getattr(cls, "__name__", ""))
+    return entry if entry is not None and FUNCTIONS[entry.name] is cls else None

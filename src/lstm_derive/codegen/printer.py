@@ -1,4 +1,8 @@
-"""Print SymPy expressions as NumPy code (ruff-formatted) and as one-line comments."""
+"""Print SymPy expressions as NumPy code (ruff-formatted) and as one-line comments.
+
+How each activation is called comes from its entry in
+:data:`lstm_derive.cells.functions.ACTIVATIONS`; nothing here lists activations.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,34 @@ from typing import Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-#: How each function a spec may use is called in the generated module.
-NUMPY_FUNCTIONS = {
-    "sigmoid": "sigmoid",  # defined in the generated module: stable for any z
-    "relu": "relu",
-    "tanh": "np.tanh",
-    "exp": "np.exp",
-    "log": "np.log",
-}
+from lstm_derive.cells.functions import activation_of
 
 
 class NumPyCodePrinter(StrPrinter):  # type: ignore[misc]
-    """SymPy's ``str`` printer with NumPy function names and the step as a comparison."""
+    """SymPy's ``str`` printer with NumPy calls and the step as a comparison."""
 
     def _print_Function(self, expr: Any) -> str:
-        name = NUMPY_FUNCTIONS[type(expr).__name__]
-        return f"{name}({self._print(expr.args[0])})"
-
-    _print_tanh = _print_exp = _print_log = _print_Function
+        entry = activation_of(expr)
+        if entry is None:  # validation rejects these before printing
+            msg = f"no NumPy for {expr}"
+            raise ValueError(msg)
+        argument = self._print(expr.args[0])
+        if "{z}" in entry.numpy:
+            return entry.numpy.format(z=argument)
+        return f"{entry.numpy}({argument})"
 
     def _print_Heaviside(self, expr: Any) -> str:
-        # The derivative of relu, read from its saved output: 1 where r > 0, else 0.
+        # A derivative read from a saved output: 1 where the value is > 0, else 0.
         return f"({self._print(expr.args[0])} > 0)"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"np.abs({self._print(expr.args[0])})"
+
+    def _print_Pi(self, expr: Any) -> str:  # noqa: ARG002
+        return "np.pi"
+
+    def _print_Exp1(self, expr: Any) -> str:  # noqa: ARG002
+        return "np.e"
 
 
 def _spaced(text: str) -> str:
@@ -56,10 +66,11 @@ class CommentPrinter(StrPrinter):  # type: ignore[misc]
         name = {"sigmoid": "σ"}.get(type(expr).__name__, type(expr).__name__)
         return f"{name}({self._print(expr.args[0])})"
 
-    _print_tanh = _print_exp = _print_log = _print_Function
-
     def _print_Heaviside(self, expr: Any) -> str:
         return f"[{self._print(expr.args[0])} > 0]"
+
+    def _print_Abs(self, expr: Any) -> str:
+        return f"|{self._print(expr.args[0])}|"
 
 
 def comment(expr: sympy.Expr) -> str:

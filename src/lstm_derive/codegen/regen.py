@@ -1,15 +1,18 @@
 """Write (or check) every generated module, all or nothing.
 
-All cells are derived and rendered in memory first; only when every one succeeds
-are files replaced, each through a temporary file and an atomic rename. A bad
-formula edit therefore raises :class:`~lstm_derive.errors.SpecError` and leaves
-every committed file as it was.
+All cells are derived and rendered in memory first, and every new module is
+compiled and imported; only when every one succeeds are files replaced, each through
+a temporary file and an atomic rename, and the modules of cells whose spec is gone
+removed. A bad formula edit therefore raises :class:`~lstm_derive.errors.SpecError`
+and leaves every committed file as it was.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +23,7 @@ from lstm_derive import cells
 from lstm_derive.cells.spec import CellSpec
 from lstm_derive.codegen.render import render
 from lstm_derive.derive import derive
+from lstm_derive.errors import SpecError
 
 PACKAGE = Path(__file__).resolve().parent.parent
 GENERATED = PACKAGE / "generated"
@@ -58,12 +62,60 @@ def ruff_format(text: str) -> str:
 def render_all(
     out_dir: Path = GENERATED, specs: list[CellSpec] | None = None
 ) -> list[Rendered]:
-    """Render every cell (the package's, or ``specs``); raises before anything is written."""
+    """Render every cell (the package's, or ``specs``); raises before anything is written.
+
+    Each rendered module is compiled and imported from a temporary file first: a
+    module that does not import is a SpecError naming the cell.
+    """
     specs = cells.load_all() if specs is None else specs
-    return [
+    rendered = [
         Rendered(spec, out_dir / f"{spec.name}.py", render_spec(spec, _source(spec)))
         for spec in specs
     ]
+    for item in rendered:
+        check_imports(item.spec.name, item.text)
+    return rendered
+
+
+def check_imports(cell: str, text: str) -> None:
+    """Compile and import module text in isolation; SpecError if either fails."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"_lstm_derive_check_{cell}.py"
+        path.write_text(text)
+        try:
+            module_spec = importlib.util.spec_from_file_location(path.stem, path)
+            assert module_spec is not None
+            assert module_spec.loader is not None
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        except Exception as error:
+            msg = f"cell {cell!r}: the generated module does not import: {error!r}"
+            raise SpecError(msg) from error
+        finally:
+            sys.modules.pop(path.stem, None)
+
+
+def orphans(out_dir: Path, rendered: list[Rendered]) -> list[Path]:
+    """Generated modules whose cell spec no longer exists."""
+    wanted = {item.path.name for item in rendered}
+    return sorted(
+        path
+        for path in out_dir.glob("*.py")
+        if not path.name.startswith("_") and path.name not in wanted
+    )
+
+
+def broken(out_dir: Path) -> list[tuple[Path, str]]:
+    """Generated modules on disk that do not import, with the reason."""
+    result = []
+    for path in sorted(out_dir.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            check_imports(path.stem, path.read_text())
+        except SpecError as error:
+            result.append((path, str(error)))
+    return result
 
 
 def _source(spec: CellSpec) -> str:
@@ -83,11 +135,27 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def regen(out_dir: Path = GENERATED, *, check: bool = False) -> list[Rendered]:
-    """Regenerate every module; with ``check`` write nothing and return the stale ones."""
+@dataclass(frozen=True)
+class RegenReport:
+    """What regen changed (or, with ``check``, would change)."""
+
+    stale: list[Rendered]
+    removed: list[Path]
+
+    @property
+    def clean(self) -> bool:
+        """Whether the generated folder already matched the specs."""
+        return not self.stale and not self.removed
+
+
+def regen(out_dir: Path = GENERATED, *, check: bool = False) -> RegenReport:
+    """Regenerate every module and remove orphans; with ``check`` write nothing."""
     rendered = render_all(out_dir)
     stale = [r for r in rendered if not r.is_current()]
+    removed = orphans(out_dir, rendered)
     if not check:
         for item in stale:
             write_atomic(item.path, item.text)
-    return stale
+        for path in removed:
+            path.unlink()
+    return RegenReport(stale, removed)

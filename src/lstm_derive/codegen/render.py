@@ -1,40 +1,22 @@
 """Render the NumPy module of one derived cell, as text.
 
-The module has, in order: the pointwise part of one step (gates and states from
-the pre-activations, and its backward), one whole step with the affine map, and the
-whole sequence over ``[B, T, I]`` with the input projection and the weight
-gradient each done as one GEMM over all ``T*B`` rows.
+The module holds the cell's derived maths and nothing else: its parameter layout,
+and for each stage of a step the elementwise forward (values and new states from the
+projections) and its backward (the chain rule back to the projections, the previous
+states and the elementwise parameters). The matrix products and the loop over time
+are the runtime's, written once for every cell (:mod:`lstm_derive.nn.bptt`).
 """
 
 from __future__ import annotations
 
 import sympy
 
+from lstm_derive.cells.functions import ACTIVATIONS, activation_of
+from lstm_derive.cells.spec import Projection
 from lstm_derive.codegen.printer import code, comment
-from lstm_derive.derive.model import Adjoint, Derivation
+from lstm_derive.derive.model import Adjoint, Derivation, Stage
 
 REGEN_COMMAND = "nox -s regen  (or: lstm-derive regen)"
-
-_HELPERS = {
-    "sigmoid": '''
-def sigmoid(z: Array) -> Array:
-    """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
-
-    Where exp(-z) overflows (z < -88 in float32, z < -709 in float64) it is inf and
-    the result 1 / inf = 0 is the correctly rounded value: the overflow is expected,
-    so its warning is silenced.
-    """
-    with np.errstate(over="ignore"):
-        s = np.exp(-z)
-    s += 1
-    return np.reciprocal(s, out=s)
-''',
-    "relu": '''
-def relu(z: Array) -> Array:
-    """Rectifier max(z, 0)."""
-    return np.maximum(z, 0)
-''',
-}
 
 
 def render(derivation: Derivation, source: str) -> str:
@@ -46,49 +28,78 @@ def _names(symbols: tuple[sympy.Symbol, ...] | list[sympy.Symbol]) -> list[str]:
     return [str(s) for s in symbols]
 
 
+def parameter_layout(derivation: Derivation) -> dict[str, tuple[str, ...]]:
+    """Every parameter's shape, in terms of ``inputs`` and ``hidden``."""
+    spec = derivation.spec
+    layout: dict[str, tuple[str, ...]] = {}
+    for projection in spec.all_projections:
+        rows = "inputs" if projection.reads == "x" else "hidden"
+        width = _width(len(projection.blocks))
+        layout[projection.weight] = (rows, width)
+        if projection.bias_name:
+            layout[projection.bias_name] = (width,)
+    for name in spec.parameters:
+        layout[name] = ("hidden",)
+    return layout
+
+
+def parameter_count(derivation: Derivation) -> sympy.Expr:
+    """The number of parameters as a polynomial in I (inputs) and H (hidden)."""
+    inputs, hidden = sympy.symbols("I H", positive=True, integer=True)
+    units = {"inputs": inputs, "hidden": hidden}
+    total = sympy.Integer(0)
+    for shape in parameter_layout(derivation).values():
+        size = sympy.Integer(1)
+        for axis in shape:
+            count, _, unit = axis.rpartition("*")
+            size *= (int(count) if count else 1) * units[unit]
+        total += size
+    return sympy.expand(total)
+
+
+def _width(blocks: int) -> str:
+    return "hidden" if blocks == 1 else f"{blocks}*hidden"
+
+
 class _Module:
     def __init__(self, derivation: Derivation, source: str) -> None:
         self.d = derivation
         self.spec = derivation.spec
         self.source = source
-        used = set().union(*(eq.expr.free_symbols for eq in derivation.forward))
-        self.prev_used = [s for s in self.spec.previous_states if s in used]
-        self.params = _names(self.spec.parameter_symbols)
-        self.states = list(self.spec.states)
-        self.others = self.states[1:]  # states besides h
-        self.n_gates = len(self.spec.gates)
-        self.prev_adjoints = [
-            a for a in derivation.backward if a.kind == "previous_state"
-        ]
-        self.param_adjoints = [a for a in derivation.backward if a.kind == "parameter"]
-
-    # -- whole file ---------------------------------------------------------
 
     def text(self) -> str:
-        parts = [
-            self.header(),
-            *self.helpers(),
-            self.pointwise_forward(),
-            self.pointwise_backward(),
-            self.step_forward(),
-            self.step_backward(),
-            self.sequence_forward(),
-            self.sequence_backward(),
-        ]
+        parts = [self.header(), self.constants(), *self.helpers()]
+        for stage in self.d.stages:
+            parts += [self.stage_forward(stage), self.stage_backward(stage)]
+        parts.append(self.stage_table())
         return "\n\n".join(part.strip("\n") for part in parts) + "\n"
+
+    # -- the top of the file ---------------------------------------------------------
 
     def header(self) -> str:
         spec = self.spec
+        projections = "\n".join(
+            f"    z{p.name} = {p.reads} · {p.weight}{f' + {p.bias_name}' if p.bias else ''}"
+            f"    (blocks {', '.join(p.blocks)})"
+            for p in spec.all_projections
+        )
         equations = "\n".join(
             f"    {eq.target} = {comment(eq.expr)}" for eq in self.d.forward
         )
+        stages = (
+            "one stage"
+            if len(self.d.stages) == 1
+            else f"{len(self.d.stages)} stages, with a matrix product between them"
+        )
         return f'''# Code generated by lstm_derive from {self.source}; DO NOT EDIT.
 # Regenerate after editing the spec: {REGEN_COMMAND}
-"""{spec.title}: forward and backward (BPTT) in NumPy, derived by SymPy.
+"""{spec.title}: one step's derived maths in NumPy ({stages}).
 
-Layout is batch-first: x is [B, T, I], states are [B, H], the stacked weight W is
-[(H + I), {self.n_gates}*H] acting on [h_prev, x], the bias b is [{self.n_gates}*H].
-The pre-activations z = [h_prev, x] W + b split into blocks {", ".join(spec.gates)}.
+Rows are batch entries: x is [B, I], every state and block is [B, H]. The matrix
+products (projections) and the loop over time are done by the BPTT driver,
+lstm_derive.nn.bptt, the same for every cell:
+
+{projections}
 
 Forward equations (each function application on its own line):
 
@@ -102,84 +113,179 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-Array = NDArray[Any]
-Cache = dict[str, Any]
+Array = NDArray[Any]'''
 
-CELL = {spec.name!r}
-GATES = {tuple(spec.gates)!r}
+    def constants(self) -> str:
+        spec = self.spec
+        projections = "\n".join(
+            f"    {p.name!r}: ({p.reads!r}, {tuple(p.blocks)!r}, {p.bias_name!r}),"
+            for p in spec.all_projections
+        )
+        layout = "\n".join(
+            f"    {name!r}: {shape!r}," for name, shape in parameter_layout(self.d).items()
+        )
+        count = str(parameter_count(self.d)).replace("**", "^")
+        return f'''CELL = {spec.name!r}
+TITLE = {spec.title!r}
 STATES = {tuple(spec.states)!r}
-PARAMETERS = {tuple(spec.parameters)!r}
+GATES = {tuple(spec.blocks)!r}
+# projection: (the vector it multiplies, its column blocks, its bias or None)
+PROJECTIONS = {{
+{projections}
+}}
+# parameter: shape in terms of inputs and hidden; every one starts uniform in
+# ±1/sqrt(hidden), as in torch.nn.LSTM
+PARAMETERS = {{
+{layout}
+}}
+PARAMETER_COUNT = {count!r}
 SAVED = {tuple(_names(self.d.saved))!r}'''
 
     def helpers(self) -> list[str]:
         used = {
-            type(node).__name__
-            for eq in self.d.forward
-            for node in sympy.preorder_traversal(eq.expr)
+            entry.name
+            for stage in self.d.stages
+            for expr in [eq.expr for eq in stage.forward]
+            + [a.expr for a in stage.backward]
+            for node in sympy.preorder_traversal(expr)
             if isinstance(node, sympy.Function)
+            and (entry := activation_of(node)) is not None
         }
-        return [_HELPERS[name] for name in sorted(used) if name in _HELPERS]
-
-    # -- pointwise part of one step ----------------------------------------------
-
-    def pointwise_args(self) -> list[str]:
-        return ["z", *_names(self.prev_used), *self.params]
-
-    def pointwise_forward(self) -> str:
-        args = ", ".join(f"{a}: Array" for a in self.pointwise_args())
-        outputs = ", ".join(self.states)
-        returns = ", ".join(["Array"] * len(self.states) + ["Cache"])
-        lines = [
-            f"def pointwise_forward({args}) -> tuple[{returns}]:",
-            '    """Gates and new states from the pre-activations z = [h_prev, x] W + b.',
-            "",
-            f"    Returns {outputs} and the cache of saved values that pointwise_backward reads.",
-            '    """',
-            f"    hidden = z.shape[1] // {self.n_gates}",
+        return [
+            ACTIVATIONS[name].helper
+            for name in sorted(used)
+            if ACTIVATIONS[name].helper
         ]
-        for k, gate in enumerate(self.spec.gates):
-            lo = "" if k == 0 else (f"{k} * hidden" if k > 1 else "hidden")
-            hi = "hidden" if k == 0 else f"{k + 1} * hidden"
-            lines.append(
-                f"    z_{gate} = z[:, {lo}:{hi}]"
-                if lo
-                else f"    z_{gate} = z[:, :{hi}]"
-            )
-        for eq in self.d.forward:
+
+    # -- one stage -------------------------------------------------------------------
+
+    def forward_args(self, stage: Stage) -> list[str]:
+        return [f"z{p.name}" for p in stage.projections] + _names(stage.inputs)
+
+    def stage_forward(self, stage: Stage) -> str:
+        args = ", ".join(f"{a}: Array" for a in self.forward_args(stage))
+        outputs = ", ".join(_names(stage.outputs))
+        reads = ", ".join(f"z{p.name}" for p in stage.projections)
+        lines = [
+            f"def forward_{stage.index}({args}) -> tuple[dict[str, Array], dict[str, Array]]:",
+            f'    """Stage {stage.index}: {outputs} from the projections {reads}.',
+            "",
+            f"    Returns the values needed afterwards ({outputs}) and the values",
+            f"    backward_{stage.index} reads.",
+            '    """',
+        ]
+        first = stage.projections[0]
+        lines.append(f"    hidden = z{first.name}.shape[1] // {len(first.blocks)}")
+        read = set().union(*(eq.expr.free_symbols for eq in stage.forward))
+        fused = self.fused_sums(stage)
+        for projection in stage.projections:
+            for k, block in enumerate(projection.blocks):
+                symbol = projection.symbol(block)
+                if symbol in read and not fused:
+                    lines.append(f"    {symbol} = z{projection.name}{_columns(k)}")
+        if fused:
+            names = " + ".join(f"z{p.name}" for p in stage.projections)
+            lines.append(f"    # the pre-activations of all blocks at once: z = {names}")
+            lines.append(f"    z = {names}")
+        for eq in stage.forward:
+            if fused and eq.kind == "sum":
+                k = self.spec.blocks.index(str(eq.target)[len("z_") :])
+                lines.append(f"    {eq.target} = z{_columns(k)}")
+                continue
             label = f"{eq.note}: " if eq.note else ""
             lines.append(f"    # {label}{eq.target} = {comment(eq.expr)}")
             lines.append(f"    {eq.target} = {code(eq.expr)}")
-        saved = ", ".join(f'"{s}": {s}' for s in _names(self.d.saved))
-        lines.append(f"    return {outputs}, {{{saved}}}")
+        outs = ", ".join(f'"{s}": {s}' for s in _names(stage.outputs))
+        saved = ", ".join(f'"{s}": {s}' for s in _names(stage.saved))
+        lines.append(f"    return {{{outs}}}, {{{saved}}}")
         return "\n".join(lines)
 
-    def pointwise_backward(self) -> str:
-        upstream = _names(self.d.upstream)
-        args = ", ".join([*(f"{u}: Array" for u in upstream), "cache: Cache"])
-        rest = [a.target for a in (*self.prev_adjoints, *self.param_adjoints)]
-        blocks_type = f"tuple[{', '.join(['Array'] * self.n_gates)}]"
-        returns = ", ".join([blocks_type] + ["Array"] * len(rest))
-        signature_type = f"tuple[{returns}]" if rest else blocks_type
-        d_z = ", ".join(f"d_z_{g}" for g in self.spec.gates)
+    def fused_sums(self, stage: Stage) -> bool:
+        """Whether every block is read only through its sum z_<block> of all projections.
+
+        Then the sums are one addition of whole projections (``z = zx + zh``), and the
+        gradients of all projections are one and the same array.
+        """
+        projections = stage.projections
+        blocks = projections[0].blocks
+        if any(p.blocks != blocks for p in projections) or blocks != self.spec.blocks:
+            return False
+        sums = {eq.target for eq in stage.forward if eq.kind == "sum"}
+        if len(sums) != len(blocks):
+            return False
+        block_symbols = {p.symbol(b) for p in projections for b in blocks}
+        for eq in stage.forward:
+            if eq.kind != "sum" and eq.expr.free_symbols & block_symbols:
+                return False
+        return all(
+            eq.expr.free_symbols & block_symbols == eq.expr.free_symbols
+            for eq in stage.forward
+            if eq.kind == "sum"
+        )
+
+    def stage_backward(self, stage: Stage) -> str:
+        upstream = _names(stage.upstream)
+        saved = _names(stage.saved)
+        args = ", ".join(f"{a}: Array" for a in [*upstream, *saved])
+        returns = [f"z{p.name}" for p in stage.projections] + _names(stage.inputs)
         lines = [
-            f"def pointwise_backward({args}) -> {signature_type}:",
-            '    """Chain rule through one step\'s formulas, from the upstream gradients.',
+            f"def backward_{stage.index}({args}) -> dict[str, Array]:",
+            f'    """Chain rule back through stage {stage.index}, from the gradients arriving',
+            f"    at {', '.join(_names(stage.outputs))} from later (the loss, step t+1, a later stage).",
             "",
-            f"    {', '.join(upstream)}: gradients of the loss w.r.t. this step's outputs",
-            "    (from the loss and from step t+1). Returns the gate blocks of d_z"
-            + (f", then {', '.join(map(str, rest))}." if rest else "."),
+            f"    Returns the gradients of {', '.join(returns)}"
+            + (" (parameters summed over the batch)." if self.has_parameters(stage) else "."),
             '    """',
         ]
-        lines += [f'    {name} = cache["{name}"]' for name in _names(self.d.saved)]
-        for adjoint in self.d.backward:
+        fused = self.fused_sums(stage)
+        block_adjoints = {a.of for a in stage.backward if a.kind == "projection"}
+        for adjoint in stage.backward:
+            if adjoint.of in block_adjoints:
+                continue
             lines.append(f"    # {self.adjoint_comment(adjoint)}")
             rhs = code(adjoint.expr)
             if adjoint.kind == "parameter":
                 rhs = f"np.sum({rhs}, axis=0)"
             lines.append(f"    {adjoint.target} = {rhs}")
-        blocks = f"({d_z},)" if self.n_gates == 1 else f"({d_z})"
-        lines.append(f"    return {blocks}{''.join(f', {r}' for r in rest)}")
+        result = []
+        if fused:
+            blocks = ", ".join(f"d_z_{b}" for b in self.spec.blocks)
+            lines.append("    # z = " + " + ".join(f"z{p.name}" for p in stage.projections)
+                         + ": each projection's gradient is the gradient of z")
+            if len(self.spec.blocks) == 1:
+                lines.append(f"    d_z = {blocks}")
+            else:
+                lines.append(f"    d_z = np.concatenate(({blocks}), axis=1)")
+            result += [f'"z{p.name}": d_z' for p in stage.projections]
+        else:
+            for projection in stage.projections:
+                lines += self.projection_gradient(stage, projection)
+                result.append(f'"z{projection.name}": d_z{projection.name}')
+        result += [f'"{s}": d_{s}' for s in _names(stage.inputs)]
+        lines.append(f"    return {{{', '.join(result)}}}")
         return "\n".join(lines)
+
+    def projection_gradient(self, stage: Stage, projection: Projection) -> list[str]:
+        lines = []
+        names = []
+        for adjoint in stage.projection_adjoint(projection):
+            if adjoint.expr == 0:
+                lines.append(f"    # {adjoint.of} is read in another stage: 0 here")
+                lines.append(f"    {adjoint.target} = np.zeros_like(d_{stage_any(stage)})")
+            else:
+                lines.append(f"    # {self.adjoint_comment(adjoint)}")
+                lines.append(f"    {adjoint.target} = {code(adjoint.expr)}")
+            names.append(str(adjoint.target))
+        if len(names) == 1:
+            lines.append(f"    d_z{projection.name} = {names[0]}")
+        else:
+            lines.append(
+                f"    d_z{projection.name} = np.concatenate(({', '.join(names)}), axis=1)"
+            )
+        return lines
+
+    def has_parameters(self, stage: Stage) -> bool:
+        return any(a.kind == "parameter" for a in stage.backward)
 
     def adjoint_comment(self, adjoint: Adjoint) -> str:
         of = str(adjoint.of)
@@ -192,154 +298,23 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
             total = f"Σ_batch ({total})"
         return f"δ{of} = {total}"
 
-    # -- one step, with the affine map ------------------------------------------------
-
-    def step_forward(self) -> str:
-        prev = [f"{s}_prev" for s in self.states]
-        args = ", ".join(
-            f"{a}: Array" for a in ["x", *prev, "weight", "bias", *self.params]
+    def stage_table(self) -> str:
+        rows = "\n".join(
+            f"    (forward_{s.index}, backward_{s.index})," for s in self.d.stages
         )
-        returns = ", ".join(["Array"] * len(self.states) + ["Cache"])
-        call = ", ".join(self.pointwise_args())
-        return f'''def step_forward({args}) -> tuple[{returns}]:
-    """One time step: x [B, I], {", ".join(prev)} [B, H] -> {", ".join(self.states)} and a cache."""
-    # z = [h_prev, x] W + b
-    h_prev_x = np.concatenate((h_prev, x), axis=1)
-    z = h_prev_x @ weight + bias
-    {", ".join(self.states)}, cache = pointwise_forward({call})
-    return {", ".join(self.states)}, {{**cache, "h_prev_x": h_prev_x, "weight": weight}}'''
+        return f'''# The stages of a step, in order: the driver runs forward_1, the projections of
+# its outputs, forward_2, ...; and the backward functions in reverse.
+STAGES = (
+{rows}
+)'''
 
-    def step_backward(self) -> str:
-        upstream = _names(self.d.upstream)
-        args = ", ".join([*(f"{u}: Array" for u in upstream), "cache: Cache"])
-        rest = [str(a.target) for a in (*self.prev_adjoints, *self.param_adjoints)]
-        unpack = ", ".join(["d_z_blocks", *rest])
-        grads = ['"d_x": d_x', '"d_h_prev": d_h_prev']
-        grads += [f'"{r}": {r}' for r in rest if r != "d_h_prev"]
-        grads += ['"d_weight": d_weight', '"d_bias": d_bias']
-        direct = " + d_h_prev" if "d_h_prev" in rest else ""
-        fix = "d_h_pointwise" if direct else ""
-        if direct:
-            unpack = unpack.replace("d_h_prev", fix)
-        return f'''def step_backward({args}) -> dict[str, Array]:
-    """Backward through step_forward: gradients w.r.t. x, the previous states, W and b."""
-    {unpack} = pointwise_backward({", ".join(upstream)}, cache)
-    d_z = np.concatenate(d_z_blocks, axis=1)
-    hidden = d_z.shape[1] // {self.n_gates}
-    # dW = [h_prev, x]^T dz,  db = sum over the batch of dz,  d[h_prev, x] = dz W^T
-    d_weight = cache["h_prev_x"].T @ d_z
-    d_bias = d_z.sum(axis=0)
-    d_h_prev_x = d_z @ cache["weight"].T
-    d_h_prev = d_h_prev_x[:, :hidden]{" + " + fix if fix else ""}
-    d_x = d_h_prev_x[:, hidden:]
-    return {{{", ".join(grads)}}}'''
 
-    # -- the whole sequence -------------------------------------------------------------
+def stage_any(stage: Stage) -> str:
+    """A value of the stage whose gradient has the shape of a block: its first output."""
+    return str(stage.outputs[0])
 
-    def sequence_forward(self) -> str:
-        initial = [f"{s}0" for s in self.states]
-        args = ", ".join(
-            f"{a}: Array" for a in ["x", *initial, "weight", "bias", *self.params]
-        )
-        finals = ", ".join(["Array"] * len(self.states))
-        states = ", ".join(self.states)
-        final_tuple = f"({states},)" if len(self.states) == 1 else f"({states})"
-        call = ", ".join(
-            ["z", *(str(s)[: -len("_prev")] for s in self.prev_used), *self.params]
-        )
-        return f'''def forward({args}) -> tuple[Array, tuple[{finals}], Cache]:
-    """Run the cell over a batch of sequences x [B, T, I] from the states {", ".join(initial)}.
 
-    Returns the hidden states [B, T, H], the final states and the cache for backward.
-    """
-    batch, steps, inputs = x.shape
-    hidden = h0.shape[1]
-    w_h = weight[:hidden]
-    w_x = weight[hidden:]
-    # The input part of z for every step at once: one GEMM over T*B time-major rows.
-    x_rows = x.transpose(1, 0, 2).reshape(steps * batch, inputs)
-    z_x = (x_rows @ w_x + bias).reshape(steps, batch, {self.n_gates} * hidden)
-    h_seq = np.empty((steps + 1, batch, hidden), dtype=z_x.dtype)
-    h_seq[0] = h0
-    {states} = {", ".join(initial)}
-    step_caches = []
-    for t in range(steps):
-        # z = [h_prev, x] W + b, with the x part precomputed
-        z = z_x[t] + h @ w_h
-        {states}, step_cache = pointwise_forward({call})
-        h_seq[t + 1] = h
-        step_caches.append(step_cache)
-    cache = {{
-        "x_rows": x_rows,
-        "h_seq": h_seq,
-        "weight": weight,
-        "steps": step_caches,
-        "shape": (batch, steps, inputs, hidden),
-    }}
-    return h_seq[1:].transpose(1, 0, 2), {final_tuple}, cache'''
-
-    def sequence_backward(self) -> str:
-        last = [f"d_{s}_last" for s in self.states]
-        last_args = ", ".join(f"{name}: Array | None = None" for name in last)
-        upstream = _names(self.d.upstream)
-        rest = [str(a.target) for a in (*self.prev_adjoints, *self.param_adjoints)]
-        carried = {f"d_{s}_prev": f"d_{s}_next" for s in self.others}
-        unpack = ["d_z_blocks"] + [
-            carried.get(r, "d_h_pointwise" if r == "d_h_prev" else f"{r}_t")
-            for r in rest
-        ]
-        inits = [
-            "    zeros = np.zeros((batch, hidden), dtype=d_hs.dtype)",
-            "    d_h_carry = zeros if d_h_last is None else d_h_last",
-        ]
-        inits += [
-            f"    d_{s}_next = zeros if d_{s}_last is None else d_{s}_last"
-            for s in self.others
-        ]
-        inits += [
-            f"    {p} = np.zeros(hidden, dtype=d_hs.dtype)" for p in self.d_params()
-        ]
-        accumulate = [f"        {p} = {p} + {p}_t" for p in self.d_params()]
-        direct = " + d_h_pointwise" if "d_h_prev" in rest else ""
-        grads = ['"d_x": d_x', '"d_h0": d_h_carry']
-        grads += [f'"d_{s}0": d_{s}_next' for s in self.others]
-        grads += ['"d_weight": d_weight', '"d_bias": d_bias']
-        grads += [f'"{p}": {p}' for p in self.d_params()]
-        body_inits = "\n".join(inits)
-        body_acc = ("\n" + "\n".join(accumulate)) if accumulate else ""
-        call_upstream = ", ".join(["d_h_next", *upstream[1:]])
-        return f'''def backward(d_hs: Array, cache: Cache, {last_args}) -> dict[str, Array]:
-    """Backpropagation through time.
-
-    d_hs [B, T, H] is the gradient of the loss w.r.t. every hidden state (zeros where
-    the loss does not read one); {", ".join(last)} add gradients w.r.t. the final
-    states. Returns the gradients w.r.t. x, the initial states, W, b and the
-    elementwise parameters, keyed "d_x", "d_h0", ... .
-    """
-    batch, steps, inputs, hidden = cache["shape"]
-    weight = cache["weight"]
-    w_h = weight[:hidden]
-    w_x = weight[hidden:]
-    # W_h^T, made contiguous once: T products with it follow
-    w_h_t = np.ascontiguousarray(w_h.T)
-{body_inits}
-    d_z_seq = np.empty((steps, batch, {self.n_gates} * hidden), dtype=d_hs.dtype)
-    for t in reversed(range(steps)):
-        # the gradient reaching h_t: from the loss at step t and from step t+1
-        d_h_next = d_hs[:, t] + d_h_carry
-        {", ".join(unpack)} = pointwise_backward({call_upstream}, cache["steps"][t])
-        np.concatenate(d_z_blocks, axis=1, out=d_z_seq[t])
-        # d_h_prev = dz W_h^T
-        d_h_carry = d_z_seq[t] @ w_h_t{direct}{body_acc}
-    # dW, db and dx for all steps at once: one GEMM each over T*B rows.
-    d_z_rows = d_z_seq.reshape(steps * batch, {self.n_gates} * hidden)
-    h_rows = cache["h_seq"][:-1].reshape(steps * batch, hidden)
-    d_weight = np.empty((hidden + inputs, {self.n_gates} * hidden), dtype=d_hs.dtype)
-    np.matmul(h_rows.T, d_z_rows, out=d_weight[:hidden])
-    np.matmul(cache["x_rows"].T, d_z_rows, out=d_weight[hidden:])
-    d_bias = d_z_rows.sum(axis=0)
-    d_x = (d_z_rows @ w_x.T).reshape(steps, batch, inputs).transpose(1, 0, 2)
-    return {{{", ".join(grads)}}}'''
-
-    def d_params(self) -> list[str]:
-        return [str(a.target) for a in self.param_adjoints]
+def _columns(k: int) -> str:
+    lo = "" if k == 0 else (f"{k} * hidden" if k > 1 else "hidden")
+    hi = "hidden" if k == 0 else f"{k + 1} * hidden"
+    return f"[:, {lo}:{hi}]" if lo else f"[:, :{hi}]"

@@ -2,8 +2,10 @@
 
 ``h = o*tanh(c)`` becomes ``tanh_c = tanh(c)`` and ``h = o*tanh_c``; a gate whose
 activation reads a sum, ``f = sigmoid(z_f + p_f*c_prev)``, becomes
-``net_f = z_f + p_f*c_prev`` and ``f = sigmoid(net_f)``. Every value a derivative
-needs then has a name the forward pass saves (the tangent project's recipe).
+``net_f = z_f + p_f*c_prev`` and ``f = sigmoid(net_f)``. A sum of projection blocks
+that a formula reads as ``z_f`` gets its own line ``z_f = zx_f + zh_f`` before its
+first use. Every value a derivative needs then has a name the forward pass saves
+(the tangent project's recipe).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import sympy
 
 from lstm_derive.cells.spec import CellSpec
-from lstm_derive.derive.model import Equation
+from lstm_derive.derive.model import Equation, EquationKind
 
 
 class Lifter:
@@ -22,16 +24,27 @@ class Lifter:
         self.taken = set(taken)
         self.equations: list[Equation] = []
         self.names: dict[sympy.Expr, sympy.Symbol] = {}
+        self.sums = {
+            sympy.Symbol(f"z_{block}"): sympy.Add(
+                *(p.symbol(block) for p in spec.all_projections if block in p.blocks)
+            )
+            for block in spec.blocks
+        }
+        self.summed: set[sympy.Symbol] = set()
 
     def add(self, target: sympy.Symbol, expr: sympy.Expr) -> None:
         """Lift ``target = expr`` and append it (after the lines it needs)."""
         name = str(target)
-        gate = name if name in self.spec.gates else None
-        kind = (
+        gate = name if name in self.spec.blocks else None
+        kind: EquationKind = (
             "gate"
             if gate
             else ("state" if name in self.spec.states else "intermediate")
         )
+        for z in sorted(expr.free_symbols & set(self.sums) - self.summed, key=str):
+            self.summed.add(z)
+            block = str(z)[len("z_") :]
+            self._emit(z, self.sums[z], "sum", None, f"pre-activation of {block}")
         note = self.spec.notes.get(name, "")
         body = self._lift_inner(expr, name, gate, top=True)
         if isinstance(body, sympy.Function) and not body.args[0].is_Symbol:
@@ -75,9 +88,8 @@ class Lifter:
         self,
         target: sympy.Symbol,
         expr: sympy.Expr,
-        kind: str,
+        kind: EquationKind,
         gate: str | None,
         note: str,
     ) -> None:
-        assert kind in ("gate", "state", "intermediate")
-        self.equations.append(Equation(target, expr, kind, gate, note))  # type: ignore[arg-type]
+        self.equations.append(Equation(target, expr, kind, gate, note))
