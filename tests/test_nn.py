@@ -155,29 +155,6 @@ def test_adam_matches_torch() -> None:
     np.testing.assert_allclose(params["w"], reference.detach().numpy(), rtol=1e-12)
 
 
-def test_recurrent_lstm_matches_torch_nn_lstm_layer() -> None:
-    torch = require("torch")
-    rng = np.random.default_rng(6)
-    layer = nn.Recurrent("lstm", inputs=3, hidden=5, rng=rng)
-    x = rng.standard_normal((2, 4, 3))
-    reference = torch.nn.LSTM(3, 5, batch_first=True).double()
-    w, b = layer.params["weight"], layer.params["bias"]
-    # torch stacks gates i, f, g, o and multiplies W x; ours stacks f, i, g, o on [h, x]
-    order = [1, 0, 2, 3]
-    blocks = np.split(w, 4, axis=1)
-    w_torch = np.concatenate([blocks[k] for k in order], axis=1)
-    b_torch = np.concatenate([np.split(b, 4)[k] for k in order])
-    with torch.no_grad():
-        reference.weight_hh_l0.copy_(torch.tensor(w_torch[:5].T))
-        reference.weight_ih_l0.copy_(torch.tensor(w_torch[5:].T))
-        reference.bias_hh_l0.copy_(torch.tensor(b_torch))
-        reference.bias_ih_l0.zero_()
-        expected, _ = reference(torch.tensor(x))
-    np.testing.assert_allclose(
-        layer.forward(x), expected.numpy(), rtol=1e-12, atol=1e-14
-    )
-
-
 @pytest.mark.parametrize(
     ("x", "message"),
     [

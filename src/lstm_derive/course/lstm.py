@@ -21,7 +21,7 @@ from lstm_derive.course.layout import (
     lstm_weights,
     softmax,
 )
-from lstm_derive.generated import lstm as cell
+from lstm_derive.course.step import lstm as cell
 
 __all__ = ["lstm_backward", "lstm_cell_backward", "lstm_cell_forward", "lstm_forward"]
 

@@ -20,7 +20,7 @@ from lstm_derive.course.layout import (
     rnn_weights,
     softmax,
 )
-from lstm_derive.generated import rnn as cell
+from lstm_derive.course.step import rnn as cell
 
 __all__ = ["rnn_backward", "rnn_cell_backward", "rnn_cell_forward", "rnn_forward"]
 

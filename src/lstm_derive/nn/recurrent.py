@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from lstm_derive import generated
+from lstm_derive.nn.bptt import Cache, Cell
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 
 
@@ -15,13 +16,14 @@ class Recurrent(Layer):
     """Run a generated cell over x [batch, time, inputs] from zero initial states.
 
     Returns every hidden state [batch, time, hidden] (``return_sequences=True``)
-    or the last one [batch, hidden]. Parameters: the stacked ``weight``
-    [(hidden + inputs), gates * hidden] acting on [h_prev, x], the ``bias``
-    [gates * hidden] and the cell's elementwise parameters (each [hidden]),
-    initialised uniform in ±1/sqrt(hidden) as torch.nn.LSTM does.
+    or the last one [batch, hidden]. Parameters: the cell's layout (for the LSTM,
+    ``W_x`` [inputs, 4 hidden], ``W_h`` [hidden, 4 hidden], ``b_x`` [4 hidden]; the
+    generated module's ``PARAMETERS``), every one initialised uniform in
+    ±1/sqrt(hidden) as torch.nn.LSTM does.
 
     ``gate_bias`` sets the initial bias of named gates to a constant, for example
-    ``{"f": 1.0}`` for a forget-gate bias of 1 (Jozefowicz et al. 2015).
+    ``{"f": 1.0}`` for a forget-gate bias of 1 (Jozefowicz et al. 2015): the bias of
+    the first projection with a bias and a block for that gate.
     """
 
     def __init__(
@@ -36,34 +38,38 @@ class Recurrent(Layer):
         gate_bias: dict[str, float] | None = None,
     ) -> None:
         super().__init__()
-        self.cell = generated.load(cell) if isinstance(cell, str) else cell
+        module = generated.load(cell) if isinstance(cell, str) else cell
+        self.cell = Cell.of(module)
         self.inputs, self.hidden = inputs, hidden
         self.return_sequences = return_sequences
         self.dtype = check_dtype(dtype)
-        gates = len(self.cell.GATES)
         bound = 1 / np.sqrt(hidden)
-        shapes = {
-            "weight": (hidden + inputs, gates * hidden),
-            "bias": (gates * hidden,),
-            **dict.fromkeys(self.cell.PARAMETERS, (hidden,)),
-        }
         self.params = {
             name: rng.uniform(-bound, bound, shape).astype(self.dtype)
-            for name, shape in shapes.items()
+            for name, shape in self.cell.shapes(inputs, hidden).items()
         }
         for gate, value in (gate_bias or {}).items():
-            if gate not in self.cell.GATES:
-                msg = (
-                    f"{self.cell.CELL!r} has no gate {gate!r} to set a bias for; "
-                    f"its gates are {', '.join(self.cell.GATES)}"
-                )
-                raise ValueError(msg)
-            k = self.cell.GATES.index(gate)
-            self.params["bias"][k * hidden : (k + 1) * hidden] = value
+            self.set_gate_bias(gate, value)
+        self._cache: Cache | None = None
+
+    def set_gate_bias(self, gate: str, value: float) -> None:
+        """Set the bias block of ``gate`` (in the first projection that has both)."""
+        for projection in self.cell.projections:
+            blocks = self.cell.module.PROJECTIONS[projection.key[1:]][1]
+            if projection.bias is not None and gate in blocks:
+                k = blocks.index(gate)
+                hidden = self.hidden
+                self.params[projection.bias][k * hidden : (k + 1) * hidden] = value
+                return
+        msg = (
+            f"{self.cell.name!r} has no gate {gate!r} with a bias to set; "
+            f"its gates are {', '.join(self.cell.gates)}"
+        )
+        raise ValueError(msg)
 
     def __repr__(self) -> str:
         return (
-            f"Recurrent({self.cell.CELL!r}, inputs={self.inputs}, "
+            f"Recurrent({self.cell.name!r}, inputs={self.inputs}, "
             f"hidden={self.hidden}, dtype={self.dtype})"
         )
 
@@ -71,20 +77,25 @@ class Recurrent(Layer):
         """Hidden states for x [batch, time, inputs] (all, or the last)."""
         check_array(repr(self), "x", x, ("batch", "time", self.inputs), self.dtype)
         batch = x.shape[0]
-        states = [np.zeros((batch, self.hidden), self.dtype) for _ in self.cell.STATES]
+        states = {
+            s: np.zeros((batch, self.hidden), self.dtype) for s in self.cell.states
+        }
         hs: Array
-        hs, _, self._cache = self.cell.forward(x, *states, *self.params.values())
+        hs, _, self._cache = self.cell.forward(x, states, self.params)
         self._time = x.shape[1]
         return hs if self.return_sequences else hs[:, -1]
 
     def backward(self, d_out: Array) -> Array:
         """Backpropagation through time; fills ``grads`` and returns d_x."""
+        if self._cache is None:
+            msg = f"{self!r}: backward called before forward"
+            raise RuntimeError(msg)
         if self.return_sequences:
             d_hs = d_out
         else:
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_hs[:, -1] = d_out
         grads = self.cell.backward(d_hs, self._cache)
-        self.grads = {name: grads[f"d_{name}"] for name in self.params}
-        d_x: Array = grads["d_x"]
+        self.grads = {name: grads[name] for name in self.params}
+        d_x: Array = grads["x"]
         return d_x
