@@ -47,7 +47,12 @@ def evaluate(expr: sympy.Expr, env: dict[str, Any], torch: Any) -> Any:
         return result
     if expr.is_Pow:
         return args[0] ** args[1]
-    elementary = {"exp": torch.exp, "log": torch.log, "Abs": torch.abs, "sqrt": torch.sqrt}
+    elementary = {
+        "exp": torch.exp,
+        "log": torch.log,
+        "Abs": torch.abs,
+        "sqrt": torch.sqrt,
+    }
     if type(expr).__name__ in elementary:
         return elementary[type(expr).__name__](args[0])
     if isinstance(expr, (sympy.Max, sympy.Min)):
@@ -78,7 +83,7 @@ def torch_forward(spec: cells.CellSpec, arrays: dict[str, Any], torch: Any) -> A
         env["x"] = x[:, t]
         pending = list(spec.all_projections)
 
-        def project(env: dict[str, Any]) -> None:
+        def project(env: dict[str, Any], pending: list[Any] = pending) -> None:
             for p in [p for p in pending if p.reads in env]:
                 z = env[p.reads] @ arrays[f"W_{p.name}"]
                 if p.bias:
@@ -87,7 +92,11 @@ def torch_forward(spec: cells.CellSpec, arrays: dict[str, Any], torch: Any) -> A
                     env[f"z{p.name}_{block}"] = z[:, k * hidden : (k + 1) * hidden]
                 pending.remove(p)
             for block in spec.blocks:
-                parts = [f"z{p.name}_{block}" for p in spec.all_projections if block in p.blocks]
+                parts = [
+                    f"z{p.name}_{block}"
+                    for p in spec.all_projections
+                    if block in p.blocks
+                ]
                 if all(part in env for part in parts):
                     env[f"z_{block}"] = sum(env[part] for part in parts)
 

@@ -13,7 +13,7 @@ def test_gradcheck_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
         == 0
     )
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("# parameter k: 0 = weight, 1 = bias")
+    assert lines[0].startswith("# parameter k: 0 = W_x, 1 = b_x, 2 = W_h")
     rows = [line for line in lines if not line.startswith("#")][:-1]
     assert len(rows) == (2 + 3) * 8 + 8 + 1 * 2 * 3 + 2 * 2
     assert all(line.endswith("[OK]") for line in rows)
@@ -27,9 +27,9 @@ def test_regen_check_passes_on_main(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_unknown_cell_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["gradcheck", "gru"])
+        main(["gradcheck", "no_such_cell"])
     assert exit_info.value.code == 2
-    assert "invalid choice: 'gru'" in capsys.readouterr().err
+    assert "invalid choice: 'no_such_cell'" in capsys.readouterr().err
 
 
 def test_sizes_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:

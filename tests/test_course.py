@@ -26,10 +26,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from lstm_derive import course, gradcheck
+from lstm_derive import course, generated, gradcheck
 from lstm_derive.course import layout
-from lstm_derive.generated import lstm as generated_lstm
-from lstm_derive.generated import rnn as generated_rnn
+from lstm_derive.nn import bptt
 
 Array = NDArray[np.float64]
 Params = dict[str, Array]
@@ -505,6 +504,32 @@ def in_course_layout(
         "da0": generated["d_h0"].T,
         **split(generated["d_weight"], generated["d_bias"], 3),
     }
+
+
+class StackedSequence:
+    """A cell over a whole sequence through the driver, on the course's stacked weight."""
+
+    def __init__(self, name: str) -> None:
+        self.cell = bptt.Cell.of(generated.load(name))
+
+    def forward(self, x: Array, *args: Array) -> tuple[Any, ...]:
+        *states, weight, bias = args
+        hidden = states[0].shape[1]
+        params = {"W_h": weight[:hidden], "W_x": weight[hidden:], "b_x": bias}
+        initial = dict(zip(self.cell.states, states, strict=True))
+        hs, finals, cache = self.cell.forward(x, initial, params)
+        return hs, tuple(finals[s] for s in self.cell.states), cache
+
+    def backward(self, d_hs: Array, cache: bptt.Cache) -> dict[str, Array]:
+        grads = self.cell.backward(d_hs, cache)
+        result = {f"d_{k}": v for k, v in grads.items()}
+        result["d_weight"] = np.concatenate((grads["W_h"], grads["W_x"]))
+        result["d_bias"] = grads["b_x"]
+        return result
+
+
+generated_lstm = StackedSequence("lstm")
+generated_rnn = StackedSequence("rnn")
 
 
 def test_lstm_bridge_equals_the_generated_sequence_code() -> None:

@@ -20,8 +20,9 @@ def test_every_cell_derives() -> None:
     assert set(cells.names()) >= {"lstm", "peephole_lstm", "rnn"}
     for spec in cells.load_all():
         derivation = derive.derive(spec)
-        pre_activations = [a for a in derivation.backward if a.kind == "pre_activation"]
-        assert [str(a.of) for a in pre_activations] == [f"z_{g}" for g in spec.gates]
+        projections = [a for a in derivation.backward if a.kind == "projection"]
+        blocks = {f"z{p.name}_{b}" for p in spec.all_projections for b in p.blocks}
+        assert {str(a.of) for a in projections} == blocks
 
 
 def test_gate_partials_use_saved_values(lstm: derive.Derivation) -> None:

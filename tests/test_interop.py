@@ -11,7 +11,7 @@ from conftest import require
 from lstm_derive import nn
 from lstm_derive.interop import from_torch, to_torch
 
-TOLERANCE = {"rtol": 1e-10, "atol": 1e-12}
+TOLERANCE: dict[str, Any] = {"rtol": 1e-10, "atol": 1e-12}
 
 
 def torch_module(kind: str) -> Any:
@@ -81,7 +81,7 @@ def test_unsupported_modules_are_refused() -> None:
         from_torch(torch.nn.LSTM(3, 4))
     with pytest.raises(ValueError, match="num_layers=2"):
         from_torch(torch.nn.GRU(3, 4, num_layers=2, batch_first=True))
-    with pytest.raises(TypeError, match="expected torch.nn.LSTM, GRU or RNN"):
+    with pytest.raises(TypeError, match=r"expected torch\.nn\.LSTM, GRU or RNN"):
         from_torch(torch.nn.Linear(3, 4))
     layer = nn.Recurrent("mgu", inputs=3, hidden=4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="torch has no cell like 'mgu'"):

@@ -254,7 +254,7 @@ def test_save_and_load_roundtrip(tmp_path: Path) -> None:
     fresh.load(path)
     np.testing.assert_array_equal(fresh.forward(x), model.forward(x))
     other = small_model("rnn", np.random.default_rng(3))
-    with pytest.raises(ShapeError, match=r"expected 0.weight of shape \(7, 4\)"):
+    with pytest.raises(ShapeError, match=r"expected 0.W_x of shape \(3, 4\)"):
         other.load(path)
     with pytest.raises(ShapeError, match="missing"):
         nn.Sequential(nn.Dense(3, 2, rng=rng)).load(path)
@@ -265,8 +265,8 @@ def test_gate_bias_sets_one_gate_block() -> None:
         "lstm", inputs=2, hidden=3, rng=np.random.default_rng(0), gate_bias={"f": 1.0}
     )
     gates = generated.load("lstm").GATES
-    bias = layer.params["bias"].reshape(len(gates), 3)
+    bias = layer.params["b_x"].reshape(len(gates), 3)
     assert np.all(bias[gates.index("f")] == 1.0)
     assert not np.any(bias[gates.index("i")] == 1.0)
-    with pytest.raises(ValueError, match="no gate 'q'"):
+    with pytest.raises(ValueError, match="no gate 'q' with a bias"):
         nn.Recurrent("lstm", 2, 3, rng=np.random.default_rng(0), gate_bias={"q": 1.0})

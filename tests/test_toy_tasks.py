@@ -46,8 +46,9 @@ def test_minimal_example_reproduces_the_original_and_ours_learns_too() -> None:
 
 def test_original_initialisation_repeats_one_draw_for_every_gate() -> None:
     parameters = original_parameters(inputs=3, hidden=2)
-    weight, bias = parameters["weight"], parameters["bias"]
-    assert weight.shape == (2 + 3, 4 * 2)
+    weight = np.concatenate((parameters["W_x"], parameters["W_h"]))
+    bias = parameters["b_x"]
+    assert weight.shape == (3 + 2, 4 * 2)
     for block in range(1, 4):
         np.testing.assert_array_equal(
             weight[:, 2 * block : 2 * block + 2], weight[:, :2]

@@ -83,8 +83,9 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             "tanh",
-            definition=lambda z: (sympy.exp(z) - sympy.exp(-z))
-            / (sympy.exp(z) + sympy.exp(-z)),
+            definition=lambda z: (
+                (sympy.exp(z) - sympy.exp(-z)) / (sympy.exp(z) + sympy.exp(-z))
+            ),
             derivative=lambda _z, y: 1 - y**2,
             numpy="np.tanh",
             latex=r"\tanh",
@@ -101,7 +102,9 @@ ACTIVATIONS: dict[str, Activation] = {
         ),
         Activation(
             "hard_sigmoid",
-            definition=lambda z: sympy.Min(1, sympy.Max(0, z / 5 + sympy.Rational(1, 2))),
+            definition=lambda z: sympy.Min(
+                1, sympy.Max(0, z / 5 + sympy.Rational(1, 2))
+            ),
             # slope 1/5 where the output is strictly between 0 and 1, else 0
             derivative=lambda _z, y: _step(y) * _step(1 - y) / 5,
             numpy="hard_sigmoid",

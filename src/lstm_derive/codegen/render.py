@@ -122,10 +122,11 @@ Array = NDArray[Any]'''
             for p in spec.all_projections
         )
         layout = "\n".join(
-            f"    {name!r}: {shape!r}," for name, shape in parameter_layout(self.d).items()
+            f"    {name!r}: {shape!r},"
+            for name, shape in parameter_layout(self.d).items()
         )
         count = str(parameter_count(self.d)).replace("**", "^")
-        return f'''CELL = {spec.name!r}
+        return f"""CELL = {spec.name!r}
 TITLE = {spec.title!r}
 STATES = {tuple(spec.states)!r}
 GATES = {tuple(spec.blocks)!r}
@@ -139,7 +140,7 @@ PARAMETERS = {{
 {layout}
 }}
 PARAMETER_COUNT = {count!r}
-SAVED = {tuple(_names(self.d.saved))!r}'''
+SAVED = {tuple(_names(self.d.saved))!r}"""
 
     def helpers(self) -> list[str]:
         used = {
@@ -185,7 +186,9 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
                     lines.append(f"    {symbol} = z{projection.name}{_columns(k)}")
         if fused:
             names = " + ".join(f"z{p.name}" for p in stage.projections)
-            lines.append(f"    # the pre-activations of all blocks at once: z = {names}")
+            lines.append(
+                f"    # the pre-activations of all blocks at once: z = {names}"
+            )
             lines.append(f"    z = {names}")
         for eq in stage.forward:
             if fused and eq.kind == "sum":
@@ -234,7 +237,11 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
             f"    at {', '.join(_names(stage.outputs))} from later (the loss, step t+1, a later stage).",
             "",
             f"    Returns the gradients of {', '.join(returns)}"
-            + (" (parameters summed over the batch)." if self.has_parameters(stage) else "."),
+            + (
+                " (parameters summed over the batch)."
+                if self.has_parameters(stage)
+                else "."
+            ),
             '    """',
         ]
         fused = self.fused_sums(stage)
@@ -250,8 +257,11 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         result = []
         if fused:
             blocks = ", ".join(f"d_z_{b}" for b in self.spec.blocks)
-            lines.append("    # z = " + " + ".join(f"z{p.name}" for p in stage.projections)
-                         + ": each projection's gradient is the gradient of z")
+            lines.append(
+                "    # z = "
+                + " + ".join(f"z{p.name}" for p in stage.projections)
+                + ": each projection's gradient is the gradient of z"
+            )
             if len(self.spec.blocks) == 1:
                 lines.append(f"    d_z = {blocks}")
             else:
@@ -271,7 +281,9 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         for adjoint in stage.projection_adjoint(projection):
             if adjoint.expr == 0:
                 lines.append(f"    # {adjoint.of} is read in another stage: 0 here")
-                lines.append(f"    {adjoint.target} = np.zeros_like(d_{stage_any(stage)})")
+                lines.append(
+                    f"    {adjoint.target} = np.zeros_like(d_{stage_any(stage)})"
+                )
             else:
                 lines.append(f"    # {self.adjoint_comment(adjoint)}")
                 lines.append(f"    {adjoint.target} = {code(adjoint.expr)}")
@@ -302,11 +314,11 @@ SAVED = {tuple(_names(self.d.saved))!r}'''
         rows = "\n".join(
             f"    (forward_{s.index}, backward_{s.index})," for s in self.d.stages
         )
-        return f'''# The stages of a step, in order: the driver runs forward_1, the projections of
+        return f"""# The stages of a step, in order: the driver runs forward_1, the projections of
 # its outputs, forward_2, ...; and the backward functions in reverse.
 STAGES = (
 {rows}
-)'''
+)"""
 
 
 def stage_any(stage: Stage) -> str:

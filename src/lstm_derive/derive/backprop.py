@@ -75,7 +75,7 @@ def derive(spec: CellSpec) -> Derivation:
     return Derivation(spec, stages)
 
 
-def projection_level(spec: CellSpec, projection: Projection, stage_of: dict) -> int:
+def projection_level(projection: Projection, stage_of: dict[sympy.Symbol, int]) -> int:
     """0 for a projection of x or of a previous state; k for a value stage k makes."""
     if projection.reads == "x" or projection.reads.endswith("_prev"):
         return 0
@@ -124,6 +124,8 @@ def _check_used(spec: CellSpec, forward: tuple[Equation, ...]) -> None:
         if eq.target in needed or eq.target in projected:
             needed |= eq.expr.free_symbols
     for eq in forward:
+        if eq.kind == "sum":
+            continue  # an unused sum means an unused gate, reported below or above
         if eq.target not in needed and eq.target not in projected:
             what = validate.where(spec, eq.gate or str(eq.target))
             outputs = ", ".join(spec.states)
@@ -155,9 +157,7 @@ def _derive_stage(
     defined = {eq.target for eq in equations}
     read = set().union(*(eq.expr.free_symbols for eq in equations))
     projections = tuple(
-        p
-        for p in spec.all_projections
-        if any(p.symbol(b) in read for b in p.blocks)
+        p for p in spec.all_projections if any(p.symbol(b) in read for b in p.blocks)
     )
     block_symbols = {p.symbol(b) for p in spec.all_projections for b in p.blocks}
     order = [*validate.inputs(spec), *(eq.target for eq in forward)]
@@ -169,7 +169,7 @@ def _derive_stage(
     projected_later = {
         sympy.Symbol(p.reads)
         for p in spec.all_projections
-        if projection_level(spec, p, stage_of) == index
+        if projection_level(p, stage_of) == index
     }
     states = {sympy.Symbol(s) for s in spec.states}
     needed = states | read_later | projected_later
@@ -192,7 +192,9 @@ def _derive_stage(
         s for s in [*order, *defined] if s in used and s not in adjoints | upstream
     )
     saved = tuple(dict.fromkeys(saved))
-    return Stage(index, equations, partials, backward, projections, inputs, outputs, saved)
+    return Stage(
+        index, equations, partials, backward, projections, inputs, outputs, saved
+    )
 
 
 def _adjoints(

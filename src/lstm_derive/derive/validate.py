@@ -66,7 +66,7 @@ def where(spec: CellSpec, name: str) -> str:
 def check_name(spec_name: str, what: str, name: str) -> None:
     """A name the generated code can use as a Python identifier without a clash."""
     problem = ""
-    if not isinstance(name, str) or not NAME.match(name):
+    if not NAME.match(name):
         problem = "is not a Python identifier (letters, digits, _; a letter first)"
     elif keyword.iskeyword(name) or keyword.issoftkeyword(name):
         problem = "is a Python keyword"
@@ -113,7 +113,9 @@ def check_structure(spec: CellSpec) -> None:
             raise SpecError(msg)
     for name in targets:
         if name in spec.parameters:
-            msg = f"{where(spec, name)}: {name!r} is a parameter and cannot be redefined"
+            msg = (
+                f"{where(spec, name)}: {name!r} is a parameter and cannot be redefined"
+            )
             raise SpecError(msg)
 
 
@@ -198,7 +200,9 @@ def check_equation(
 def _check_function(place: str, node: sympy.Function) -> None:
     if activation_of(node) is None:
         allowed = ", ".join(ACTIVATIONS)
-        msg = f"{place}: function {type(node).__name__} is not supported (use {allowed})"
+        msg = (
+            f"{place}: function {type(node).__name__} is not supported (use {allowed})"
+        )
         raise SpecError(msg)
     if len(node.args) != 1:
         name = type(node).__name__

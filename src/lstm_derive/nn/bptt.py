@@ -96,8 +96,12 @@ class Cell:
         for forward, backward in module.STAGES:
             reads = tuple(inspect.signature(forward).parameters)
             names = tuple(inspect.signature(backward).parameters)
-            upstream = tuple(n[2:-5] for n in names if n.startswith("d_") and n.endswith("_next"))
-            saved = tuple(n for n in names if not (n.startswith("d_") and n.endswith("_next")))
+            upstream = tuple(
+                n[2:-5] for n in names if n.startswith("d_") and n.endswith("_next")
+            )
+            saved = tuple(
+                n for n in names if not (n.startswith("d_") and n.endswith("_next"))
+            )
             stages.append([forward, backward, reads, upstream, saved])
             made |= set(upstream)
         plans = []
@@ -160,7 +164,9 @@ class Cache:
     shape: tuple[int, int, int, int]  # batch, steps, inputs, hidden
     params: Mapping[str, Array]
     sources: dict[str, list[Array]]  # rows each step-projection multiplied, per step
-    steps: list[dict[str, Array]] = field(default_factory=list)  # saved values, per step
+    steps: list[dict[str, Array]] = field(
+        default_factory=list
+    )  # saved values, per step
 
 
 def forward(
@@ -226,7 +232,7 @@ def backward(
     ...) and of every parameter, keyed by name.
     """
     cell, params = cache.cell, cache.params
-    batch, steps, inputs, hidden = cache.shape
+    batch, steps, _, hidden = cache.shape
     dtype = d_hs.dtype
     zeros = np.zeros((batch, hidden), dtype=dtype)
     d_next = {s: zeros if d_last is None else d_last.get(s, zeros) for s in cell.states}
@@ -264,7 +270,9 @@ def backward(
                 else:  # a value of an earlier stage
                     _add(arriving, key, gradient)
         for p in cell.before:  # back through the projections of the previous states
-            _add(d_previous, p.reads[: -len("_prev")], d_z[p.key][t] @ transposed[p.key])
+            _add(
+                d_previous, p.reads[: -len("_prev")], d_z[p.key][t] @ transposed[p.key]
+            )
         d_next = {s: d_previous.get(s, zeros) for s in cell.states}
     return _parameter_gradients(cache, d_z, d_next, d_elementwise)
 
@@ -284,7 +292,7 @@ def _parameter_gradients(
 ) -> Grads:
     """dW, db and dx for all steps at once: one GEMM each over T*B rows."""
     cell, params = cache.cell, cache.params
-    batch, steps, inputs, hidden = cache.shape
+    batch, steps, inputs, _ = cache.shape
     grads: Grads = {}
     d_x_rows = None
     for p in cell.projections:

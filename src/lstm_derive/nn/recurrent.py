@@ -43,11 +43,7 @@ class Recurrent(Layer):
         self.inputs, self.hidden = inputs, hidden
         self.return_sequences = return_sequences
         self.dtype = check_dtype(dtype)
-        bound = 1 / np.sqrt(hidden)
-        self.params = {
-            name: rng.uniform(-bound, bound, shape).astype(self.dtype)
-            for name, shape in self.cell.shapes(inputs, hidden).items()
-        }
+        self.params = initial_params(self.cell, inputs, hidden, rng, self.dtype)
         for gate, value in (gate_bias or {}).items():
             self.set_gate_bias(gate, value)
         self._cache: Cache | None = None
@@ -99,3 +95,35 @@ class Recurrent(Layer):
         self.grads = {name: grads[name] for name in self.params}
         d_x: Array = grads["x"]
         return d_x
+
+
+def initial_params(
+    cell: Cell, inputs: int, hidden: int, rng: np.random.Generator, dtype: Any
+) -> dict[str, Array]:
+    """Every parameter uniform in ±1/sqrt(hidden), drawn in a fixed order.
+
+    For a cell with the standard projections (``z = x W_x + h_prev W_h + b_x``) the
+    weights are drawn as one stacked matrix ``[W_h; W_x]``, then ``b_x``: the order of
+    the project's first layout, so that recorded experiments stay reproducible.
+    """
+    bound = 1 / np.sqrt(hidden)
+    shapes = cell.shapes(inputs, hidden)
+    params: dict[str, Array] = {}
+    standard = (
+        [p.key for p in cell.projections] == ["zx", "zh"]
+        and set(shapes)
+        >= {
+            "W_x",
+            "W_h",
+            "b_x",
+        }
+        and "b_h" not in shapes
+    )
+    if standard:
+        width = shapes["W_x"][1]
+        stacked = rng.uniform(-bound, bound, (hidden + inputs, width))
+        params["W_h"], params["W_x"] = stacked[:hidden], stacked[hidden:]
+    for name, shape in shapes.items():
+        if name not in params:
+            params[name] = rng.uniform(-bound, bound, shape)
+    return {name: params[name].astype(dtype) for name in shapes}

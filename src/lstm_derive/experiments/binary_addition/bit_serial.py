@@ -66,7 +66,7 @@ def build_serial_model(
 
 def sum_probabilities(model: nn.Sequential, a: Array, b: Array, width: int) -> Array:
     """P(sum bit = 1) at each of the width + 1 steps: [N, width + 1]."""
-    dtype = model.layers[0].params["weight"].dtype
+    dtype = next(iter(model.params.values())).dtype
     logits = model.forward(serial_inputs(a, b, width, dtype))[..., 0]
     return np.asarray(0.5 * (1 + np.tanh(0.5 * logits.astype(np.float64))))
 
@@ -213,10 +213,10 @@ def load_serial_model(path: str | Path) -> nn.Sequential:
     a bit-serial model's parameters.
     """
     with np.load(path) as saved:
-        if "0.bias" not in saved.files or saved["0.bias"].ndim != 1:
-            msg = f"{path}: not a bit-serial model's weights (no LSTM bias '0.bias')"
+        if "0.b_x" not in saved.files or saved["0.b_x"].ndim != 1:
+            msg = f"{path}: not a bit-serial model's weights (no LSTM bias '0.b_x')"
             raise ShapeError(msg)
-        bias = saved["0.bias"]
+        bias = saved["0.b_x"]
         hidden, dtype = bias.shape[0] // 4, bias.dtype
     if hidden < 1 or dtype not in (np.float32, np.float64):
         msg = f"{path}: not a bit-serial model's weights (LSTM bias {bias.shape})"

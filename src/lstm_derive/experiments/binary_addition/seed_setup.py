@@ -113,7 +113,7 @@ class Score:
 
 def predict_sums(model: nn.Sequential, pairs: Array, bits: int = SEED_BITS) -> Array:
     """The model's sums for ``pairs`` (outputs thresholded at 0.5), as ints."""
-    dtype = model.layers[0].params["weight"].dtype
+    dtype = next(iter(model.params.values())).dtype
     output = model.forward(seed_inputs(pairs, bits, dtype))
     return np.asarray(
         from_bits((output > 0.5).astype(np.uint8), lsb_first=False), dtype=np.int64
@@ -124,7 +124,7 @@ def score(
     model: nn.Sequential, pairs: Array, bits: int = SEED_BITS, batch: int = 4096
 ) -> Score:
     """Exact-sum and per-bit accuracy of ``model`` on ``pairs`` [n, 2]."""
-    dtype = model.layers[0].params["weight"].dtype
+    dtype = next(iter(model.params.values())).dtype
     exact = right_bits = 0
     for start in range(0, len(pairs), batch):
         chunk = pairs[start : start + batch]
@@ -137,7 +137,7 @@ def score(
 
 def bit_accuracy(model: nn.Sequential, pairs: Array, bits: int = SEED_BITS) -> Array:
     """The fraction right of each output bit [bits], most significant first."""
-    dtype = model.layers[0].params["weight"].dtype
+    dtype = next(iter(model.params.values())).dtype
     output = model.forward(seed_inputs(pairs, bits, dtype)) > 0.5
     right: Array = (output == seed_targets(pairs, bits).astype(bool)).mean(axis=0)
     return right

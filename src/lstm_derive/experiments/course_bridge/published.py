@@ -5,7 +5,7 @@
 * :func:`published_gate_gradients`: the backward section's equations (8)-(10) for
   dc~, dΓu and dΓf as printed (a bracket missing in each, a stray factor c~ and a
   tanh too many in (8)); :func:`derived_gate_gradients` gives the gradients w.r.t.
-  the same pre-activations from the generated LSTM's ``pointwise_backward``;
+  the same pre-activations from the generated LSTM's step backward (``backward_1``);
 * :func:`backward_without_recurrence`: a loop that never passes ``da_prev`` and
   ``dc_prev`` back, which is what the course's printed ``lstm_backward`` table
   (seven of its ten values) was made with.
@@ -69,7 +69,7 @@ def published_gate_gradients(
 def derived_gate_gradients(
     da_next: Array, dc_next: Array, cache: CourseCache
 ) -> dict[str, Array]:
-    """The same four gradients from the generated LSTM's ``pointwise_backward``.
+    """The same four gradients from the generated LSTM's step backward (``backward_1``).
 
     They are the gradients w.r.t. the pre-activations z_o, z_g, z_i, z_f of the
     generated cell (batch-first), transposed to the course's columns.
@@ -77,9 +77,11 @@ def derived_gate_gradients(
     if cache.generated is None:
         msg = "needs a cache made by lstm_derive.course.lstm_cell_forward"
         raise ValueError(msg)
-    (d_z_f, d_z_i, d_z_g, d_z_o), _ = generated_lstm.pointwise_backward(
-        da_next.T, dc_next.T, cache.generated
-    )
+    step = cache.generated
+    (_, backward), *_ = generated_lstm.STAGES
+    saved = (step[name] for name in generated_lstm.SAVED)
+    d_z = backward(da_next.T, dc_next.T, *saved)["zx"]
+    d_z_f, d_z_i, d_z_g, d_z_o = np.split(d_z, 4, axis=1)
     return {"dot": d_z_o.T, "dcct": d_z_g.T, "dit": d_z_i.T, "dft": d_z_f.T}
 
 

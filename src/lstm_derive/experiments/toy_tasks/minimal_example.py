@@ -94,16 +94,20 @@ def original_parameters(
     """The original's initial weights, in the generated cells' layout.
 
     The original's gate matrix ``w`` is [hidden, inputs + hidden] acting on
-    ``[x, h_prev]``; the generated cells take one stacked ``weight``
-    [hidden + inputs, 4 hidden] acting on ``[h_prev, x]``, so each gate's block is
-    ``w.T`` with its two row blocks swapped.
+    ``[x, h_prev]``; the cells here take ``W_x`` [inputs, 4 hidden] and ``W_h``
+    [hidden, 4 hidden], so each gate's block of them is a row block of ``w.T``.
     """
     blocks = []
     for _ in GATE_ORDER:  # each gate re-seeds, so the four blocks are equal
         w = _redrawn_uniform((hidden, inputs + hidden))
-        blocks.append(np.concatenate((w[:, inputs:].T, w[:, :inputs].T), axis=0))
+        blocks.append(w.T)
     biases = [_redrawn_uniform((hidden,)) for _ in GATE_ORDER]
-    return {"weight": np.concatenate(blocks, axis=1), "bias": np.concatenate(biases)}
+    stacked = np.concatenate(blocks, axis=1)
+    return {
+        "W_x": stacked[:inputs],
+        "W_h": stacked[inputs:],
+        "b_x": np.concatenate(biases),
+    }
 
 
 def original_inputs(
