@@ -183,7 +183,8 @@ def glossary_pairs() -> dict[str, str]:
             in_glossary = False
         elif in_glossary and line.strip() and not line[0].isspace():
             terms.add(line.strip())
-    text = GLOSSARY_CATALOG.read_text(encoding="utf-8")
+    catalog = GLOSSARY_CATALOG
+    text = catalog.read_text(encoding="utf-8") if catalog.exists() else ""
     pairs = re.findall(r'^msgid "(.*)"\nmsgstr "(.*)"$', text, flags=re.MULTILINE)
     return {english: chinese for english, chinese in pairs if english in terms}
 
