@@ -298,3 +298,27 @@ def test_one_search_and_the_switcher_sits_in_the_header(
             )
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_is_wider_than_a_phone(
+    browser: Any, site_url: str, site: Path, language: str
+) -> None:
+    pages = ["index.html", "glossary.html"] + [
+        f"chapters/{path.name}"
+        for path in sorted((site / language / "chapters").glob("*.html"))
+    ]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 800}, base_url=site_url
+    )
+    try:
+        page = context.new_page()
+        wide = {}
+        for path in pages:
+            page.goto(f"/{language}/{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+        assert wide == {}, "pages that scroll sideways on a phone"
+    finally:
+        context.close()
