@@ -8,6 +8,7 @@ measures speed.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -165,6 +166,29 @@ def gettext(session: nox.Session) -> None:
         "sphinx-intl", "update", "-p", str(BUILD / "gettext"), "-l", "zh_CN",
         "-d", str(DOCS / "locale"),
     )  # fmt: skip
+    for catalog in (DOCS / "locale").rglob("*.po"):
+        tidy_catalog(catalog)
+
+
+def tidy_catalog(catalog: Path) -> None:
+    """Drop source locations and the ``python-brace-format`` flags Babel guesses.
+
+    conf.py turns locations off (``gettext_location = False``: they named the build
+    machine's folders and changed with every edit), but sphinx-intl leaves a
+    catalog whose messages did not change as it was, old ``#:`` lines included.
+    The site's messages are Markdown with LaTeX and MyST roles, never Python format
+    strings: a ``python-brace-format`` flag would make msgfmt check their braces.
+    """
+
+    def without_guess(match: re.Match[str]) -> str:
+        flags = [flag for flag in match[1].split(", ") if flag != "python-brace-format"]
+        return f"#, {', '.join(flags)}\n" if flags else ""
+
+    text = catalog.read_text(encoding="utf-8")
+    tidy = re.sub(r"^#: .*\n", "", text, flags=re.MULTILINE)
+    tidy = re.sub(r"^#, (.*)\n", without_guess, tidy, flags=re.MULTILINE)
+    if tidy != text:
+        catalog.write_text(tidy, encoding="utf-8")
 
 
 @nox.session(python=PYTHON, reuse_venv=True)

@@ -16,10 +16,15 @@ from typing import Any
 
 import sphinx
 from docutils import nodes
+from myst_nb.core.variables import RetrievalError
+from myst_nb.ext.glue import directives as glue_directives
 from myst_nb.ext.glue import roles as glue_roles
+from myst_nb.ext.glue import utils as glue_utils
 from myst_nb.sphinx_ import NbMetadataCollector
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
+from sphinx.search.zh import SearchChinese
 
 DOCS = Path(__file__).resolve().parent
 BUILD = DOCS / "_build"
@@ -58,7 +63,10 @@ nitpicky = False
 locale_dirs = ["locale/"]
 gettext_compact = False  # one catalog per page: locale/zh_CN/LC_MESSAGES/<page>.po
 gettext_uuid = False
-gettext_location = True
+# No "#: file:line" comments in the catalogs: they named the build machine's folders
+# and changed with every edited line (`nox -s gettext` also drops the
+# python-brace-format flags that Babel guesses for text with braces, such as LaTeX).
+gettext_location = False
 
 # -- MyST and myst-nb ----------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
@@ -130,6 +138,9 @@ html_theme_options = {
     # The header: language switcher, then the theme's buttons (download .ipynb/.md,
     # print to PDF, full screen, dark mode).
     "article_header_end": ["language-switcher.html", "article-header-buttons.html"],
+    # One search: the sidebar's field (the header's button when the sidebar is
+    # folded away, on a phone), not a second field in a top bar.
+    "navbar_persistent": [],
     "use_download_button": True,
     "use_fullscreen_button": True,
     "use_repository_button": False,
@@ -143,14 +154,26 @@ html_theme_options = {
     "icon_links": [],
     "launch_buttons": {},
 }
-# Chinese search: jieba segments the pages; the glossary's Chinese terms are its
-# user dictionary so that 遗忘门 or 细胞状态 are indexed as whole words.
+# Chinese search: jieba segments the pages; the glossary's Chinese terms and their
+# d2l-zh aliases are its user dictionary so that 遗忘门 or 记忆元 are indexed as
+# whole words.
 JIEBA_DICT = BUILD / "jieba_userdict.txt"
 html_search_options = {"dict": str(JIEBA_DICT)}
+GLOSSARY_CATALOG = DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "glossary.po"
+# Where the site's Chinese term differs from d2l-zh's (the Chinese edition of Dive
+# into Deep Learning), d2l-zh's term is a search alias: a search for it finds every
+# page that uses the site's term. The glossary's Chinese entries name them too.
+SEARCH_ALIASES = {
+    "细胞状态": ("记忆元",),
+    "隐藏状态": ("隐状态",),
+    "候选值": ("候选记忆元",),
+    "随时间反向传播": ("通过时间反向传播",),
+}
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def glossary_terms_zh() -> list[str]:
-    """The Chinese translations of the glossary's terms (from glossary.md and its .po)."""
+def glossary_pairs() -> dict[str, str]:
+    """The glossary's terms: English (glossary.md) to Chinese (its catalog)."""
     terms: set[str] = set()
     in_glossary = False
     for line in (DOCS / "glossary.md").read_text(encoding="utf-8").splitlines():
@@ -160,34 +183,47 @@ def glossary_terms_zh() -> list[str]:
             in_glossary = False
         elif in_glossary and line.strip() and not line[0].isspace():
             terms.add(line.strip())
-    catalog = DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "glossary.po"
+    catalog = GLOSSARY_CATALOG
     text = catalog.read_text(encoding="utf-8") if catalog.exists() else ""
     pairs = re.findall(r'^msgid "(.*)"\nmsgstr "(.*)"$', text, flags=re.MULTILINE)
-    # A translated term may carry a classifier: "遗忘门 : forget gate".
-    chinese = (
-        msgstr.split(" : ")[0].strip() for msgid, msgstr in pairs if msgid in terms
-    )
-    return sorted({term for term in chinese if re.search(r"[\u4e00-\u9fff]", term)})
+    return {english: chinese for english, chinese in pairs if english in terms}
 
 
 def write_jieba_dictionary() -> None:
-    """Write the glossary's Chinese terms as a jieba user dictionary, one per line."""
+    """Write the glossary's Chinese terms and their aliases as a jieba dictionary."""
+    chinese = {term for term in glossary_pairs().values() if CJK.search(term)}
+    chinese |= {alias for aliases in SEARCH_ALIASES.values() for alias in aliases}
     JIEBA_DICT.parent.mkdir(parents=True, exist_ok=True)
-    words = "".join(f"{term} 100000 n\n" for term in glossary_terms_zh())
+    words = "".join(f"{term} 100000 n\n" for term in sorted(chinese))
     if not JIEBA_DICT.exists() or JIEBA_DICT.read_text(encoding="utf-8") != words:
         JIEBA_DICT.write_text(words, encoding="utf-8")
 
 
 write_jieba_dictionary()
 
+
 # Sphinx 9.0 names a stemmer that its Chinese search never defines
 # (`window.Stemmer = ChineseStemmer;`, a ReferenceError that stops the search page;
 # sphinx-doc/sphinx#14229, fixed in 9.1). The code it loads is the English stemmer,
 # so name that one.
 if sphinx.version_info[:2] == (9, 0):
-    from sphinx.search.zh import SearchChinese
-
     SearchChinese.language_name = "English"
+
+
+def index_search_aliases() -> None:
+    """Index a page under d2l-zh's term wherever it uses the site's (SEARCH_ALIASES)."""
+    split = SearchChinese.split
+
+    def split_with_aliases(self: SearchChinese, text: str) -> list[str]:
+        words = split(self, text)
+        return words + [
+            alias for word in words for alias in SEARCH_ALIASES.get(word, ())
+        ]
+
+    SearchChinese.split = split_with_aliases  # type: ignore[method-assign]
+
+
+index_search_aliases()
 
 
 def glue_roles_work_in_translations() -> None:
@@ -226,11 +262,33 @@ def glue_roles_work_in_translations() -> None:
 glue_roles_work_in_translations()
 
 
+def glue_in_the_page_language() -> None:
+    """Paste a figure or table in the page's language.
+
+    A chapter glues each figure and table twice, as ``name`` and ``name-zh``
+    (``lstm_derive.experiments.language``); on a Chinese page a glue directive
+    naming ``name`` pastes ``name-zh`` when the chapter glued one.
+    """
+
+    def retrieve(document: nodes.document, key: str) -> Any:
+        if str(document.settings.env.config.language).startswith("zh"):
+            try:
+                return glue_utils.retrieve_glue_data(document, f"{key}-zh")
+            except RetrievalError:
+                pass
+        return glue_utils.retrieve_glue_data(document, key)
+
+    glue_directives.retrieve_glue_data = retrieve
+
+
+glue_in_the_page_language()
+
+
 def translate_cell_toggles(_app: Sphinx, config: Any) -> None:
     """Label the show/hide buttons of code cells in the page's language."""
     if str(config.language).startswith("zh"):
-        config.nb_code_prompt_show = "显示单元内容"
-        config.nb_code_prompt_hide = "隐藏单元内容"
+        config.nb_code_prompt_show = "显示代码单元格"
+        config.nb_code_prompt_hide = "隐藏代码单元格"
 
 
 def require_mathjax(app: Sphinx) -> None:
@@ -275,9 +333,37 @@ def keep_out_of_catalogs(_app: Sphinx, doctree: nodes.document) -> None:
                 node["translatable"] = False
 
 
+def glossary_terms_in_both_languages(
+    app: Sphinx, doctree: nodes.document, _docname: str
+) -> None:
+    """Follow each glossary term with its other-language term, in brackets.
+
+    The English page shows "forget gate (遗忘门)" and the Chinese one
+    "遗忘门（forget gate）". Only the displayed text changes: the term a ``{term}``
+    role points at stays the one the glossary defines, in either language.
+    """
+    if app.builder.format != "html":
+        return
+    pairs = glossary_pairs()
+    chinese = str(app.config.language).startswith("zh")
+    other = {zh: en for en, zh in pairs.items()} if chinese else pairs
+    for glossary in doctree.findall(addnodes.glossary):
+        for term in glossary.findall(nodes.term):
+            shown = other.get(term.astext())
+            if not shown or shown == term.astext():
+                continue
+            text = f"（{shown}）" if chinese else f" ({shown})"
+            # docutils writes a "language-<tag>" class as the span's lang attribute.
+            lang = "language-en" if chinese else "language-zh-CN"
+            term.append(
+                nodes.inline(text, text, classes=["glossary-other-language", lang])
+            )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the project's build hooks."""
     app.connect("doctree-read", keep_out_of_catalogs)
+    app.connect("doctree-resolved", glossary_terms_in_both_languages)
     app.connect("config-inited", translate_cell_toggles)
     app.connect("builder-inited", require_mathjax)
     app.connect("builder-inited", relocate_notebook_output, priority=900)

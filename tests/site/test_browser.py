@@ -194,16 +194,28 @@ def test_chinese_search_finds_every_page_about_the_forget_gate(
 ) -> None:
     expected = pages_about(site, "遗忘门")
     assert "glossary.html" in expected
-    page = watched.page
-    page.goto("/zh_CN/search.html?q=遗忘门")
+    assert expected <= search_results(watched.page, "遗忘门")
+
+
+def search_results(page: Any, query: str) -> set[str]:
+    """The pages the Chinese site's search lists for ``query``."""
+    page.goto(f"/zh_CN/search.html?q={query}")
     results = page.locator("#search-results ul.search li a")
     results.first.wait_for(timeout=20_000)
     page.wait_for_selector("#search-results .search-summary", timeout=20_000)
-    found = {
+    return {
         (results.nth(i).get_attribute("href") or "").split("#")[0].split("?")[0]
         for i in range(results.count())
     }
-    assert expected <= found
+
+
+def test_d2l_zh_terms_find_the_pages_that_use_the_sites_terms(
+    watched: Any, site: Path
+) -> None:
+    # d2l-zh says 记忆元 where this site says 细胞状态 (docs/conf.py SEARCH_ALIASES).
+    expected = pages_about(site, "细胞状态")
+    assert len(expected) >= 3
+    assert expected <= search_results(watched.page, "记忆元")
 
 
 def test_root_page_sends_a_chinese_browser_to_chinese(
@@ -214,5 +226,99 @@ def test_root_page_sends_a_chinese_browser_to_chinese(
         page = context.new_page()
         page.goto(f"{site_url}/index.html")
         page.wait_for_url("**/zh_CN/index.html")
+    finally:
+        context.close()
+
+
+Box = dict[str, float]
+WIDTHS = (1280, 390)  # a desktop and a phone
+SEARCH = ".search-button-field, .search-button, input[type='search']"
+
+
+def overlap(a: Box, b: Box) -> bool:
+    """Whether two bounding boxes share any area."""
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def inside(inner: Box, outer: Box) -> bool:
+    """Whether ``inner`` lies within ``outer`` (to half a pixel)."""
+    return (
+        inner["x"] >= outer["x"] - 0.5
+        and inner["y"] >= outer["y"] - 0.5
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 0.5
+        and inner["y"] + inner["height"] <= outer["y"] + outer["height"] + 0.5
+    )
+
+
+def visible_boxes(page: Any, selector: str) -> list[Box]:
+    """The bounding boxes of the visible elements that match ``selector``."""
+    found = page.locator(selector)
+    boxes = (found.nth(i).bounding_box() for i in range(found.count()))
+    return [box for box in boxes if box and box["width"] > 0 and box["height"] > 0]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_search_and_the_switcher_sits_in_the_header(
+    browser: Any, site_url: str, language: str, width: int
+) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, base_url=site_url
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"/{language}/{START}")
+        page.wait_for_load_state("load")
+        assert len(visible_boxes(page, SEARCH)) == 1, "exactly one search"
+        (switcher,) = visible_boxes(page, ".lstm-language-switcher")
+        (header,) = visible_boxes(page, ".bd-header-article")
+        (title,) = visible_boxes(page, "article h1")
+        assert inside(switcher, header)
+        assert not overlap(switcher, title)
+        buttons = visible_boxes(page, ".article-header-buttons > *")
+        assert buttons
+        assert not any(overlap(switcher, button) for button in buttons)
+        # Scrolled down: the switcher stays in the header, over no paragraph.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+        page.wait_for_timeout(300)
+        boxes = visible_boxes(page, ".lstm-language-switcher")
+        header_boxes = visible_boxes(page, ".bd-header-article")
+        paragraphs = visible_boxes(page, "article p")
+        for box in boxes:
+            assert any(inside(box, h) for h in header_boxes)
+            assert not any(
+                overlap(box, p)
+                for p in paragraphs
+                if not any(overlap(p, h) for h in header_boxes)
+            )
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_is_wider_than_a_phone(
+    browser: Any, site_url: str, site: Path, language: str
+) -> None:
+    pages = ["index.html", "glossary.html"] + [
+        f"chapters/{path.name}"
+        for path in sorted((site / language / "chapters").glob("*.html"))
+    ]
+    context = browser.new_context(
+        viewport={"width": 390, "height": 800}, base_url=site_url
+    )
+    try:
+        page = context.new_page()
+        wide = {}
+        for path in pages:
+            page.goto(f"/{language}/{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                wide[path] = width
+        assert wide == {}, "pages that scroll sideways on a phone"
     finally:
         context.close()

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from lstm_derive.experiments.language import Language
+
 PRINTED: dict[str, dict[str, str]] = {
     "rnn_cell_forward": {
         "a_next[4]": "[ 0.59584544  0.18141802  0.61311866  0.99808218  0.85016201"
@@ -117,16 +119,22 @@ def evaluate(expression: str, namespace: dict[str, Any]) -> Any:
     return value
 
 
-def comparison_html(snippet: str, namespace: dict[str, Any]) -> str:
+COLUMNS: dict[Language, tuple[str, str, str, str]] = {
+    "en": ("printed", "the course prints", "computed here", "agrees"),
+    "zh": ("打印的表达式", "课程打印的值", "这里算出的值", "一致"),
+}
+
+
+def comparison_html(
+    snippet: str, namespace: dict[str, Any], language: Language = "en"
+) -> str:
     """An HTML table: each printed expression, the course's text, ours, ✓ or ✗.
 
-    ``namespace`` holds the snippet's results under the course's names. HTML (not
-    Markdown) keeps the computed numbers out of the site's translation catalogs.
+    ``namespace`` holds the snippet's results under the course's names; the column
+    headers are in ``language``. HTML (not Markdown) keeps the computed numbers out
+    of the site's translation catalogs.
     """
-    head = "".join(
-        f"<th>{title}</th>"
-        for title in ("printed", "the course prints", "computed here", "agrees")
-    )
+    head = "".join(f"<th>{title}</th>" for title in COLUMNS[language])
     rows = [f"<table class='course-comparison'><thead><tr>{head}</tr></thead><tbody>"]
     for expression, printed in PRINTED[snippet].items():
         value = evaluate(expression, namespace)

@@ -1,0 +1,83 @@
+"""The languages the site's figures and tables are made in, and where each is glued.
+
+A chapter makes every figure and table once per language and glues them under two
+keys: ``name`` (English) and ``name-zh`` (Simplified Chinese). The site's Chinese
+build pastes ``name-zh`` wherever a page pastes ``name`` (``docs/conf.py``), so both
+languages come from one execution of the chapter.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+Language = Literal["en", "zh"]
+LANGUAGES: tuple[Language, ...] = ("en", "zh")
+# Latin letters and digits in the usual font; Chinese characters fall back to Noto
+# Sans CJK (Debian's fonts-noto-cjk, installed by `nox -s system-deps`).
+FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]
+# PNG text chunks of a FigureImage: the site's tests read them back.
+LANGUAGE_KEY = "lstm-derive:language"
+WORDS_KEY = "lstm-derive:words"
+# Names written alike in both languages (the Chinese text of the site keeps them).
+SHARED_NAMES = frozenset({"sigmoid", "tanh", "ReLU", "LSTM", "sin", "MSE", "Adam"})
+MATHS = re.compile(r"\$[^$]*\$")
+WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def glue_key(name: str, language: Language) -> str:
+    """The glue key of ``name`` made in ``language``: ``name`` or ``name-zh``."""
+    return name if language == "en" else f"{name}-{language}"
+
+
+def english_words(text: str) -> list[str]:
+    """The English words in ``text``: maths (``$...$``) and SHARED_NAMES left out."""
+    return [
+        word for word in WORD.findall(MATHS.sub(" ", text)) if word not in SHARED_NAMES
+    ]
+
+
+@contextmanager
+def figure_fonts() -> Iterator[None]:
+    """Create figures inside this block so that their text can hold Chinese."""
+    with mpl.rc_context({"font.family": FONT_FAMILY}):
+        yield
+
+
+def drawn_words(figure: Figure) -> list[str]:
+    """Every non-empty text drawn on ``figure``: titles, labels, legends, ticks."""
+    texts = (text.get_text() for text in figure.findobj(Text))
+    return [text for text in texts if text.strip()]
+
+
+class FigureImage:
+    """A figure shown as a PNG that records its language and the words drawn on it.
+
+    Glue one of these instead of the bare figure: the PNG's text chunks name the
+    language and list every text of the figure, so a test of the built site can
+    check that a Chinese page shows no English axis label.
+    """
+
+    def __init__(self, figure: Figure, language: Language) -> None:
+        """Wrap ``figure``, drawn in ``language``."""
+        self.figure = figure
+        self.language = language
+
+    def _repr_png_(self) -> bytes:
+        """The PNG that IPython (and so myst-nb's glue) displays."""
+        buffer = io.BytesIO()
+        metadata = {
+            LANGUAGE_KEY: self.language,
+            WORDS_KEY: "\n".join(drawn_words(self.figure)),
+        }
+        self.figure.savefig(
+            buffer, format="png", bbox_inches="tight", metadata=metadata
+        )
+        return buffer.getvalue()
