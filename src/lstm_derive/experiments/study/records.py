@@ -50,7 +50,10 @@ class Record:
     @property
     def setting_order(self) -> tuple[float, float]:
         """A sort key for the setting (no forget bias first)."""
-        return (self.learning_rate, -1.0 if self.forget_bias is None else self.forget_bias)
+        return (
+            self.learning_rate,
+            -1.0 if self.forget_bias is None else self.forget_bias,
+        )
 
     @property
     def setting(self) -> tuple[float, float | None]:

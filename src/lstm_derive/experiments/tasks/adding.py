@@ -43,7 +43,7 @@ def adding_batch(count: int, lag: int, rng: np.random.Generator) -> tuple[Array,
 
 def within_tolerance(prediction: Array, target: Array) -> Array:
     """Per sequence: whether the answer's absolute error is below :data:`TOLERANCE`."""
-    result: Array = np.abs(prediction - target).reshape(len(target), -1).max(
-        axis=1
-    ) < TOLERANCE
+    result: Array = (
+        np.abs(prediction - target).reshape(len(target), -1).max(axis=1) < TOLERANCE
+    )
     return result

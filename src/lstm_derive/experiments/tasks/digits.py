@@ -20,7 +20,12 @@ from functools import cache
 import numpy as np
 
 from lstm_derive import nn
-from lstm_derive.experiments.tasks.model import Settings, fit, recurrent_model
+from lstm_derive.experiments.tasks.model import (
+    DEFAULT_SETTINGS,
+    Settings,
+    fit,
+    recurrent_model,
+)
 from lstm_derive.nn.layer import Array
 
 ROWS = COLUMNS = 8
@@ -64,7 +69,7 @@ def load_digit_split() -> DigitSplit:
     images = np.asarray(bunch.images, dtype=np.float64) / 16.0
     labels = np.asarray(bunch.target, dtype=np.int64)
     order = np.random.default_rng(SPLIT_SEED).permutation(len(labels))
-    test = int(round(TEST_FRACTION * len(labels)))
+    test = round(TEST_FRACTION * len(labels))
     test_rows, train_rows = order[:test], order[test:]
     return DigitSplit(
         images[train_rows], labels[train_rows], images[test_rows], labels[test_rows]
@@ -117,7 +122,7 @@ def train_digits(
     hidden: int = 32,
     batch: int = 64,
     updates: int = 400,
-    settings: Settings = Settings(1e-2, 1.0),
+    settings: Settings = DEFAULT_SETTINGS,
     seed: int = 0,
 ) -> DigitModel:
     """Train on random batches of the training images; score the test images."""

@@ -23,6 +23,10 @@ class Settings:
     (cells without a forget gate)."""
 
 
+DEFAULT_SETTINGS = Settings(learning_rate=1e-2, forget_bias=1.0)
+"""Adam's step 0.01 and a forget-gate bias of 1 (for cells with a gate ``f``)."""
+
+
 def has_forget_gate(cell: str) -> bool:
     """Whether the generated cell has a gate named ``f``."""
     return "f" in tuple(getattr(generated.load(cell), "GATES", ()))

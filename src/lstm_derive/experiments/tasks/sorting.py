@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_derive import nn
-from lstm_derive.experiments.tasks.model import Settings, fit, recurrent_model
+from lstm_derive.experiments.tasks.model import (
+    DEFAULT_SETTINGS,
+    Settings,
+    fit,
+    recurrent_model,
+)
 from lstm_derive.experiments.toy_tasks.copy_reverse import AnswerCrossEntropy
 from lstm_derive.experiments.toy_tasks.symbol_sequences import channels, symbol_batch
 from lstm_derive.nn.layer import Array
@@ -48,7 +53,7 @@ def train_sort(
     hidden: int = 48,
     batch: int = 32,
     updates: int = 1500,
-    settings: Settings = Settings(1e-2, 1.0),
+    settings: Settings = DEFAULT_SETTINGS,
     seed: int = 0,
 ) -> SortModel:
     """Train on fresh batches, each of one length drawn from 1..max_length."""

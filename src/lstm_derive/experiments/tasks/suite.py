@@ -226,38 +226,56 @@ TASKS: dict[str, StudyTask] = {
     task.name: task
     for task in (
         _task(
-            "reber", "embedded Reber grammar",
+            "reber",
+            "embedded Reber grammar",
             "fraction of 256 test strings predicted at every step",
-            "every test string predicted", REBER, _run_reber,
+            "every test string predicted",
+            REBER,
+            _run_reber,
         ),
         *(
             _task(
-                f"adding-{lag}", f"adding problem, T = {lag}",
+                f"adding-{lag}",
+                f"adding problem, T = {lag}",
                 "fraction of 1000 test sequences with absolute error < 0.04",
                 f"at least {ADDING_SUCCESS:.0%} of the test sequences within 0.04",
-                ADDING, _adding_runner(lag), lag=lag,
+                ADDING,
+                _adding_runner(lag),
+                lag=lag,
             )
             for lag in ADDING_LAGS
         ),
         _task(
-            "binary-addition", "bit-serial binary addition (8 bits)",
+            "binary-addition",
+            "bit-serial binary addition (8 bits)",
             "fraction of held-out pairs of 0..127 added exactly",
-            "every held-out pair added exactly", SERIAL, _run_serial,
+            "every held-out pair added exactly",
+            SERIAL,
+            _run_serial,
         ),
         _task(
-            "copy-8", "copy a sequence of 8 symbols",
+            "copy-8",
+            "copy a sequence of 8 symbols",
             "fraction of answer symbols right (500 test sequences)",
-            f"at least {COPY_SUCCESS:.0%} of the symbols right", COPY, _run_copy,
+            f"at least {COPY_SUCCESS:.0%} of the symbols right",
+            COPY,
+            _run_copy,
         ),
         _task(
-            "digits", "8x8 digits read row by row",
+            "digits",
+            "8x8 digits read row by row",
             "test accuracy (450 images)",
-            f"test accuracy at least {DIGITS_SUCCESS:.0%}", DIGITS, _run_digits,
+            f"test accuracy at least {DIGITS_SUCCESS:.0%}",
+            DIGITS,
+            _run_digits,
         ),
         _task(
-            "sort", f"sort {SORT_LENGTH} digits",
+            "sort",
+            f"sort {SORT_LENGTH} digits",
             "fraction of answer symbols right (500 test sequences)",
-            f"at least {SORT_SUCCESS:.0%} of the symbols right", SORT, _run_sort,
+            f"at least {SORT_SUCCESS:.0%} of the symbols right",
+            SORT,
+            _run_sort,
         ),
     )
 }
