@@ -202,7 +202,11 @@ def forget_bias(records: Sequence[Record]) -> Verdict:
 def bias_effect(records: Sequence[Record]) -> tuple[int, int, int]:
     """Over the tasks with LSTM records: (tasks, tasks where bias 1 is significantly
     better than bias 0, tasks where it is significantly worse)."""
-    tasks = sorted({r.task for r in records if r.cell == "lstm"})
+    biases: dict[str, set[float | None]] = {}
+    for r in records:
+        if r.cell == "lstm":
+            biases.setdefault(r.task, set()).add(r.forget_bias)
+    tasks = sorted(t for t, found in biases.items() if {0.0, 1.0} <= found)
     better = worse = 0
     for task in tasks:
         z = z_score(

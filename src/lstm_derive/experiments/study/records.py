@@ -90,16 +90,18 @@ def from_json(text: str) -> list[Record]:
     return [Record(**item) for item in items]
 
 
-def load_recorded(folder: Path = RECORDED) -> list[Record]:
+def load_recorded(folder: Path | None = None) -> list[Record]:
     """Every recorded run (all tasks)."""
+    folder = RECORDED if folder is None else folder
     records: list[Record] = []
     for path in sorted(folder.glob("*.json")):
         records += from_json(path.read_text(encoding="utf-8"))
     return records
 
 
-def save_recorded(new: list[Record], folder: Path = RECORDED) -> list[Path]:
+def save_recorded(new: list[Record], folder: Path | None = None) -> list[Path]:
     """Merge ``new`` into the task files (a new record replaces one at its point)."""
+    folder = RECORDED if folder is None else folder
     written = []
     for task in sorted({r.task for r in new}):
         path = folder / f"{task}.json"

@@ -264,7 +264,7 @@ TASKS: dict[str, StudyTask] = {
         _task(
             "digits",
             "8x8 digits read row by row",
-            "test accuracy (450 images)",
+            "test accuracy (449 images)",
             f"test accuracy at least {DIGITS_SUCCESS:.0%}",
             DIGITS,
             _run_digits,
