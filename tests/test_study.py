@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 from matplotlib.figure import Figure
-from tests.conftest import require
 
 from lstm_derive.cli import main
 from lstm_derive.experiments.study import claims, family, grid, plots, records

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from tests.conftest import require
+from conftest import require
 
 from lstm_derive.experiments.tasks import adding, digits, reber, sorting
 
