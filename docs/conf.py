@@ -8,6 +8,7 @@ chapter notebook runs once.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -16,7 +17,10 @@ from typing import Any
 
 import sphinx
 from docutils import nodes
+from myst_nb.core.variables import RetrievalError
+from myst_nb.ext.glue import directives as glue_directives
 from myst_nb.ext.glue import roles as glue_roles
+from myst_nb.ext.glue.utils import retrieve_glue_data
 from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
@@ -224,6 +228,35 @@ def glue_roles_work_in_translations() -> None:
 
 
 glue_roles_work_in_translations()
+
+
+def glue_directives_prefer_chinese_variants() -> None:
+    """On a Chinese page, paste ``<key>-zh`` instead of ``<key>`` when a chapter glued it.
+
+    A figure or table is glued twice, labelled in English (``key``) and in Chinese
+    (``key-zh``); the page names ``key``. Glue roles in prose need no help: the
+    translated message names the ``-zh`` key itself.
+    """
+    for directive in (
+        glue_directives.PasteAnyDirective,
+        glue_directives.PasteMarkdownDirective,
+        glue_directives.PasteFigureDirective,
+    ):
+        run = directive.run
+
+        def patched(self: Any, _run: Any = run) -> Any:
+            env = getattr(self.state.document.settings, "env", None)
+            if env is not None and str(env.config.language).startswith("zh"):
+                variant = f"{self.arguments[0]}-zh"
+                with contextlib.suppress(RetrievalError):  # no variant: keep the key
+                    retrieve_glue_data(self.document, variant)
+                    self.arguments[0] = variant
+            return _run(self)
+
+        directive.run = patched
+
+
+glue_directives_prefer_chinese_variants()
 
 
 def translate_cell_toggles(_app: Sphinx, config: Any) -> None:
