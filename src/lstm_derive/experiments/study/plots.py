@@ -56,6 +56,7 @@ def spread_figure(
         for axes, task in zip(axes_list, tasks, strict=True):
             cells = [c for (t, c) in best if t == task]
             jitter = np.random.default_rng(0)
+            other_label: str | None = words["other"]
             for x, cell in enumerate(cells):
                 chosen = best[task, cell]
                 for group in all_groups:
@@ -64,8 +65,9 @@ def spread_figure(
                     offsets = jitter.uniform(-0.25, 0.25, group.runs)
                     axes.scatter(
                         x + offsets, group.metrics, s=8, color="0.6", alpha=0.6,
-                        label=words["other"] if x == 0 else None,
+                        label=other_label,
                     )  # fmt: skip
+                    other_label = None
                 offsets = jitter.uniform(-0.15, 0.15, chosen.runs)
                 axes.scatter(
                     x + offsets, chosen.metrics, s=28, color="C0", zorder=3,
