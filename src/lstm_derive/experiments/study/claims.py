@@ -266,8 +266,14 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
         text_zh = f"RNN 在所有延迟下都成功（{rates}）"
     elif any(lag in lstm_solves for lag in rnn_fails):
         verdict = AGREES
-        text = f"the RNN fails from T = {first_fail} while the LSTM does not ({rates})"
-        text_zh = f"RNN 自 T = {first_fail} 起失败，而 LSTM 没有（{rates}）"
+        reach = max(lstm_solves)
+        text = (
+            f"the RNN fails from T = {first_fail}, the LSTM succeeds up to "
+            f"T = {reach} ({rates})"
+        )
+        text_zh = (
+            f"RNN 自 T = {first_fail} 起失败，LSTM 直到 T = {reach} 仍能成功（{rates}）"
+        )
     else:
         verdict = AT_THIS_SCALE
         text = (
