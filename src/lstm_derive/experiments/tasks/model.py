@@ -28,8 +28,14 @@ DEFAULT_SETTINGS = Settings(learning_rate=1e-2, forget_bias=1.0)
 
 
 def has_forget_gate(cell: str) -> bool:
-    """Whether the generated cell has a gate named ``f``."""
-    return "f" in tuple(getattr(generated.load(cell), "GATES", ()))
+    """Whether the generated cell has a gate named ``f`` (asked of ``nn.Recurrent``,
+    which refuses a bias for a gate the cell does not have)."""
+    generated.load(cell)  # an unknown cell is a KeyError, not "no forget gate"
+    try:
+        nn.Recurrent(cell, 1, 1, rng=np.random.default_rng(0), gate_bias={"f": 0.0})
+    except ValueError:
+        return False
+    return True
 
 
 def recurrent_model(
