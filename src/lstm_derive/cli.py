@@ -4,6 +4,7 @@ lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
 lstm-derive gradcheck lstm       print the gradient-check table of a cell
 lstm-derive train binary-addition  train a binary adder, save its weights (.npz)
 lstm-derive add 93 116           add two numbers with the trained adder, bit by bit
+lstm-derive study --task digits  run the study of the cell family (or part of it)
 """
 
 from __future__ import annotations
@@ -64,6 +65,12 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if all(row.ok for row in rows) else 1
 
 
+def _study(args: argparse.Namespace) -> int:
+    from lstm_derive.experiments.study import commands as study  # noqa: PLC0415
+
+    return study.run(args)
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -112,6 +119,14 @@ def parser() -> argparse.ArgumentParser:
     )
     adder.add_add_arguments(add)
     add.set_defaults(run=adder.run_add)
+
+    from lstm_derive.experiments.study import commands as study  # noqa: PLC0415
+
+    study_parser = commands.add_parser(
+        "study", help="every cell of the family on every task, over seeds and a grid"
+    )
+    study.add_arguments(study_parser)
+    study_parser.set_defaults(run=_study)
     return main
 
 
