@@ -34,7 +34,8 @@ def install_project(session: nox.Session, *groups: str, editable: bool = False) 
         requirements += nox.project.dependency_groups(PYPROJECT, group)
     if requirements:
         session.install(*requirements)
-    session.install("-e", ".") if editable else session.install(".")
+    # the derive extra: SymPy and ruff, which regen, the tests and the site need
+    session.install("-e", ".[derive]") if editable else session.install(".[derive]")
 
 
 @nox.session(python=PYTHON)

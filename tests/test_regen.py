@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import inspect
 import os
 import shutil
 import subprocess
@@ -20,7 +21,8 @@ import pytest
 import lstm_derive
 from lstm_derive import gradcheck
 from lstm_derive.codegen import render_all
-from lstm_derive.codegen.regen import GENERATED
+from lstm_derive.codegen.regen import GENERATED, check_imports
+from lstm_derive.errors import SpecError
 
 PACKAGE = Path(lstm_derive.__file__).parent
 
@@ -213,3 +215,169 @@ def test_bad_edit_names_cell_gate_problem_and_touches_nothing(
         assert part in message, message
     assert "Traceback" not in message
     assert digests(generated) == before
+
+
+SYMBOLS_LINE = 'f, i, g, o, c, h = symbols("f i g o c h")'
+NAME_EDITS = {
+    "np": ("np", "already uses"),
+    "d_c": ("d_c", "reserved"),
+    "lambda": ("lambda", "Python keyword"),
+    "None": ("None", "Python keyword"),
+    "zx_q": ("zx_q", "reserved"),
+    "a-b": ("a-b", "not a Python identifier"),
+}
+
+
+@pytest.mark.parametrize("name", list(NAME_EDITS))
+def test_names_that_clash_are_refused(package_copy: Path, name: str) -> None:
+    generated = package_copy / "lstm_derive" / "generated"
+    before = digests(generated)
+    edit_spec(
+        package_copy, "lstm", SYMBOLS_LINE, f"{SYMBOLS_LINE}\nq = symbols({name!r})"
+    )
+    edit_spec(
+        package_copy,
+        "lstm",
+        "h: o * tanh(c),",
+        "q: c_prev * 2,\n        h: o * tanh(c) + q,",
+    )
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 2
+    quoted, problem = NAME_EDITS[name]
+    message = result.stderr.strip()
+    assert "\n" not in message
+    assert "cell 'lstm'" in message
+    assert repr(quoted) in message
+    assert problem in message
+    assert "Traceback" not in message
+    assert digests(generated) == before
+
+
+FORMULA_EDITS = {
+    "imaginary unit": ("I", "g: tanh(z_g + I),", "the imaginary unit I"),
+    "infinity": ("oo", "g: tanh(z_g + oo),", "infinity"),
+    "complex infinity": ("zoo", "g: tanh(z_g * zoo),", "complex infinity"),
+    "two arguments": (
+        "",
+        "f: sigmoid(z_f, z_i),",
+        "sigmoid takes 1 argument, received 2",
+    ),
+    "duplicate gate": (
+        "",
+        'gates=("f", "i", "g", "g", "o"),',
+        "gate 'g' is listed twice",
+    ),
+    "duplicate state": ("", 'states=("h", "c", "c"),', "state 'c' is listed twice"),
+    "unsafe name": (
+        "",
+        'name="__init__",',
+        "cell name '__init__' is not a Python identifier",
+    ),
+    "path name": ("", 'name="../x",', "cell name '../x' is not a Python identifier"),
+}
+FORMULA_TARGETS = {
+    "two arguments": "f: sigmoid(z_f),",
+    "duplicate gate": 'gates=("f", "i", "g", "o"),',
+    "duplicate state": 'states=("h", "c"),',
+    "unsafe name": 'name="lstm",',
+    "path name": 'name="lstm",',
+}
+
+
+@pytest.mark.parametrize("problem", list(FORMULA_EDITS))
+def test_bad_formulas_and_structure_are_refused(
+    package_copy: Path, problem: str
+) -> None:
+    generated = package_copy / "lstm_derive" / "generated"
+    before = digests(generated)
+    atom, formula, expected = FORMULA_EDITS[problem]
+    if atom:
+        edit_spec(
+            package_copy,
+            "lstm",
+            "from sympy import symbols",
+            f"from sympy import {atom}, symbols",
+        )
+    edit_spec(
+        package_copy, "lstm", FORMULA_TARGETS.get(problem, "g: tanh(z_g),"), formula
+    )
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 2, result.stdout
+    message = result.stderr.strip()
+    assert "\n" not in message
+    assert expected in message, message
+    assert "Traceback" not in message
+    assert digests(generated) == before
+
+
+def test_pi_and_sqrt_are_supported(package_copy: Path) -> None:
+    edit_spec(
+        package_copy,
+        "lstm",
+        "from sympy import symbols",
+        "from sympy import pi, sqrt, symbols",
+    )
+    edit_spec(
+        package_copy, "lstm", "g: tanh(z_g),", "g: tanh(z_g / pi + sqrt(z_g**2 + 1)),"
+    )
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 0, result.stderr
+    module = load_module(package_copy / "lstm_derive" / "generated" / "lstm.py")
+    assert "np.pi" in inspect.getsource(module) and "np.sqrt" in inspect.getsource(
+        module
+    )
+    rows = gradcheck.check(module, batch=2, steps=3, inputs=2, hidden=3)
+    assert max(row.rel_error for row in rows) <= 1e-7
+
+
+def test_two_spec_files_with_one_name_are_refused(package_copy: Path) -> None:
+    cells = package_copy / "lstm_derive" / "cells"
+    shutil.copy(cells / "lstm.py", cells / "lstm_copy.py")
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 2
+    assert "cell 'lstm': named by two spec files" in result.stderr
+
+
+def test_a_generated_file_without_spec_is_removed_and_named(package_copy: Path) -> None:
+    generated = package_copy / "lstm_derive" / "generated"
+    shutil.copy(generated / "rnn.py", generated / "old_cell.py")
+    check = run_cli(package_copy, "regen", "--check")
+    assert check.returncode == 1
+    assert "old_cell.py has no cell spec" in check.stdout
+    assert run_cli(package_copy, "regen").returncode == 0
+    assert not (generated / "old_cell.py").exists()
+    assert run_cli(package_copy, "regen", "--check").returncode == 0
+
+
+def test_check_fails_on_a_generated_module_that_does_not_import(
+    package_copy: Path,
+) -> None:
+    path = package_copy / "lstm_derive" / "generated" / "rnn.py"
+    path.write_text(path.read_text() + "\nimport no_such_module_anywhere\n")
+    result = run_cli(package_copy, "regen", "--check")
+    assert result.returncode == 1
+    assert "broken:" in result.stdout
+    assert "rnn.py" in result.stdout
+
+
+def test_new_modules_are_imported_before_anything_is_written() -> None:
+    with pytest.raises(
+        SpecError, match="cell 'x': the generated module does not import"
+    ):
+        check_imports("x", "raise RuntimeError('no')\n")
+
+
+def test_a_new_gated_cell_is_one_spec_file(package_copy: Path) -> None:
+    """A GRU written from scratch into cells/ regenerates and passes the gradient check."""
+    cells = package_copy / "lstm_derive" / "cells"
+    (cells / "my_gru.py").write_text(
+        (cells / "gru_cho.py").read_text().replace('name="gru_cho"', 'name="my_gru"')
+    )
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 0, result.stderr
+    assert "my_gru.py" in result.stdout
+    module = load_module(package_copy / "lstm_derive" / "generated" / "my_gru.py")
+    assert module.CELL == "my_gru"
+    assert len(module.STAGES) == 2
+    rows = gradcheck.check(module, batch=2, steps=4, inputs=3, hidden=3, seed=5)
+    assert max(row.rel_error for row in rows) <= 1e-7

@@ -2,6 +2,8 @@
 
 lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
 lstm-derive gradcheck lstm       print the gradient-check table of a cell
+lstm-derive cells                list every cell: gates, states, parameter count
+lstm-derive export gru           write one cell and the BPTT driver as one NumPy file
 lstm-derive train binary-addition  train a binary adder, save its weights (.npz)
 lstm-derive add 93 116           add two numbers with the trained adder, bit by bit
 lstm-derive study --task digits  run the study of the cell family (or part of it)
@@ -10,6 +12,7 @@ lstm-derive study --task digits  run the study of the cell family (or part of it
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 from collections.abc import Callable, Sequence
 
@@ -20,8 +23,15 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def _regen(args: argparse.Namespace) -> int:
-    from lstm_derive.codegen import regen  # noqa: PLC0415 (SymPy only when needed)
-    from lstm_derive.codegen.regen import GENERATED, broken  # noqa: PLC0415
+    try:
+        from lstm_derive.codegen import regen  # noqa: PLC0415 (SymPy only when needed)
+        from lstm_derive.codegen.regen import GENERATED, broken  # noqa: PLC0415
+    except ImportError as error:
+        msg = (
+            f"regen needs SymPy and ruff ({error.name} is missing): "
+            "pip install 'lstm-derive[derive]'"
+        )
+        raise CommandError(msg) from error
 
     report = regen(check=args.check)
     if args.check:
@@ -71,6 +81,45 @@ def _study(args: argparse.Namespace) -> int:
     return study.run(args)
 
 
+def _cells(args: argparse.Namespace) -> int:
+    del args
+    from lstm_derive import generated  # noqa: PLC0415
+
+    rows = [("cell", "gates", "states", "stages", "parameters (I inputs, H hidden)")]
+    for name in generated.names():
+        module = generated.load(name)
+        rows.append(
+            (
+                name,
+                " ".join(module.GATES),
+                " ".join(module.STATES),
+                str(len(module.STAGES)),
+                module.PARAMETER_COUNT,
+            )
+        )
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [value.ljust(width) for value, width in zip(row, widths, strict=False)]
+        print("  ".join([*cells, row[-1]]))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from lstm_derive.export import export  # noqa: PLC0415
+
+    output: Path = args.output or Path(f"{args.cell}_numpy.py")
+    if not output.is_dir() and not output.parent.is_dir():
+        msg = f"cannot write {output}: no directory {output.parent}"
+        raise CommandError(msg)
+    try:
+        written = export(args.cell, output)
+    except OSError as error:
+        msg = f"cannot write {output}: {error.strerror}"
+        raise CommandError(msg) from error
+    print(f"wrote {written} (NumPy only: the {args.cell} cell and the BPTT driver)")
+    return 0
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -104,6 +153,20 @@ def parser() -> argparse.ArgumentParser:
         check.add_argument(f"--{name}", type=_positive, default=default)
     check.add_argument("--seed", type=int, default=0)
     check.set_defaults(run=_gradcheck)
+
+    listing = commands.add_parser(
+        "cells", help="list every cell: gates, states, parameter count"
+    )
+    listing.set_defaults(run=_cells)
+
+    export = commands.add_parser(
+        "export", help="write one cell and the BPTT driver as a single NumPy file"
+    )
+    export.add_argument("cell", choices=generated.names())
+    export.add_argument(
+        "--output", type=Path, default=None, help="file or folder (default: ./<cell>_numpy.py)"
+    )
+    export.set_defaults(run=_export)
 
     from lstm_derive.experiments.binary_addition import commands as adder  # noqa: PLC0415
 

@@ -166,7 +166,6 @@ def _make(entry: Activation) -> type[sympy.Function]:
         return entry.definition(z)
 
     namespace = {
-        "nargs": 1,
         "fdiff": fdiff,
         "_latex": latex,
         "_eval_rewrite_as_exp": rewrite_as_definition,
