@@ -246,6 +246,9 @@ def backward(
     }
     d_elementwise = {name: np.zeros(hidden, dtype=dtype) for name in cell.elementwise}
     projection_keys = set(d_z)
+    # A stage whose projections are only summed (z = zx + zh) returns one gradient
+    # array for all of them: they then share one buffer, written once per step.
+    shared: dict[str, str] = {}
     for t in reversed(range(steps)):
         saved = cache.steps[t]
         # gradients arriving at this step's values from later: the loss at step t,
@@ -260,9 +263,15 @@ def backward(
                 *(arriving.get(name, zeros) for name in stage.upstream),
                 *(saved[name] for name in stage.saved),
             )
+            written: dict[int, str] = {}
             for key, gradient in grads.items():
                 if key in projection_keys:
-                    d_z[key][t] += gradient
+                    if t == steps - 1 and id(gradient) in written:
+                        shared[key] = written[id(gradient)]
+                        d_z[key] = d_z[shared[key]]
+                    written[id(gradient)] = key
+                    if key not in shared:
+                        d_z[key][t] += gradient
                 elif key.endswith("_prev"):
                     _add(d_previous, key[: -len("_prev")], gradient)
                 elif key in d_elementwise:
