@@ -12,9 +12,9 @@ lstm-derive study --task digits  run the study of the cell family (or part of it
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lstm_derive.errors import SpecError
 from lstm_derive.experiments.binary_addition.commands import CommandError
@@ -164,7 +164,10 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("cell", choices=generated.names())
     export.add_argument(
-        "--output", type=Path, default=None, help="file or folder (default: ./<cell>_numpy.py)"
+        "--output",
+        type=Path,
+        default=None,
+        help="file or folder (default: ./<cell>_numpy.py)",
     )
     export.set_defaults(run=_export)
 

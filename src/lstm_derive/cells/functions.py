@@ -36,6 +36,7 @@ class Activation:
     latex: str
     helper: str = ""
     doc: str = ""
+    comment: str = ""  # its name in the generated code's comments, if not ``name``
 
 
 _SIGMOID_HELPER = '''
@@ -78,6 +79,7 @@ ACTIVATIONS: dict[str, Activation] = {
             derivative=lambda _z, y: y * (1 - y),
             numpy="sigmoid",
             latex=r"\sigma",
+            comment="σ",
             helper=_SIGMOID_HELPER,
             doc="logistic sigmoid 1 / (1 + e^(-z))",
         ),

@@ -63,7 +63,8 @@ class CommentPrinter(StrPrinter):  # type: ignore[misc]
     """Compact maths for comments: σ for sigmoid, · for products, ² for squares."""
 
     def _print_Function(self, expr: Any) -> str:
-        name = {"sigmoid": "σ"}.get(type(expr).__name__, type(expr).__name__)
+        entry = activation_of(expr)
+        name = (entry.comment or entry.name) if entry else type(expr).__name__
         return f"{name}({self._print(expr.args[0])})"
 
     def _print_Heaviside(self, expr: Any) -> str:

@@ -7,11 +7,14 @@ w.r.t. a value ``v`` is ``\\delta v``.
 
 from __future__ import annotations
 
+import re
+
 import sympy
 
+from lstm_derive.cells.functions import ACTIVATIONS
 from lstm_derive.derive.model import Adjoint, Equation, Partial
 
-_FUNCTIONS = {"tanh": r"\tanh", "sigmoid": r"\sigma", "relu": r"\operatorname{relu}"}
+_FUNCTIONS = {name: entry.latex for name, entry in ACTIVATIONS.items()}
 
 
 def symbol_tex(name: str) -> str:
@@ -23,6 +26,10 @@ def symbol_tex(name: str) -> str:
         return rf"\delta {symbol_tex(rest)}"
     if name.endswith("_prev"):
         return f"{_base(name[: -len('_prev')])}_{{t-1}}"
+    projection = re.fullmatch(r"z([A-Za-z0-9]+)_(\w+)", name)
+    if projection:  # a projection's block: zx_f is z^x_{f,t}
+        source, block = projection.groups()
+        return f"z^{{{source}}}_{{{block},t}}"
     for prefix, accent in (("z_", "z"), ("net_", r"\tilde z")):
         if name.startswith(prefix):
             return f"{accent}_{{{name[len(prefix) :]},t}}"
