@@ -97,11 +97,19 @@ MATHJAX_PACKAGES = (
 MATHJAX_STAGE = BUILD / "mathjax"
 # Debian packages (and a file each installs): Chromium for tests/site, CJK glyphs
 # for Chinese in the browser, npm to install MathJax.
+# pdftotext (poppler-utils) for the PDFs' test.
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
     "npm": "/usr/bin/npm",
+    "poppler-utils": "/usr/bin/pdftotext",
 }
+# The whole site as one PDF per language: the singlehtml build printed by Chromium.
+SINGLEHTML = BUILD / "singlehtml"
+# docs/_ext/site_pdf.py links every page to <language>/_downloads/lstm-derive-<language>.pdf
+PDF_NAME = "_downloads/lstm-derive-{language}.pdf"
+# The downloaded notebooks (docs/_ext/notebook_downloads.py) and their test.
+NOTEBOOKS_EXTRA = ".[notebooks]"
 
 
 def stage_mathjax(session: nox.Session) -> None:
@@ -142,15 +150,43 @@ def build_site(session: nox.Session) -> None:
     (SITE / ".nojekyll").touch()
 
 
+def build_pdfs(session: nox.Session) -> None:
+    """Print the whole site of each language to one PDF (singlehtml + Chromium).
+
+    The singlehtml build reads the html build's doctrees and the shared jupyter-cache,
+    so nothing is executed again.
+    """
+    stage_mathjax(session)
+    for language in LANGUAGES:
+        session.run(
+            "sphinx-build", "-W", "--keep-going", "-q", "-b", "singlehtml", "-D",
+            f"language={language}", "-d", str(BUILD / "doctrees" / language),
+            str(DOCS), str(SINGLEHTML / language),
+        )  # fmt: skip
+        pdf = SITE / language / PDF_NAME.format(language=language)
+        session.run(
+            "python", "docs/_ext/print_pdf.py", str(SINGLEHTML / language), str(pdf)
+        )
+
+
 @nox.session(python=PYTHON, reuse_venv=True)
 def docs(session: nox.Session) -> None:
     """Build the site, English and 简体中文, into docs/_build/html/{en,zh_CN}/.
 
     Every chapter is executed (jupyter-cache: both languages share one run); a cell
-    error or any Sphinx warning fails the build.
+    error or any Sphinx warning fails the build. Each language's PDF (`nox -s pdf`)
+    is built too, since every page links it.
     """
     install_project(session, "docs", editable=True)
     build_site(session)
+    build_pdfs(session)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def pdf(session: nox.Session) -> None:
+    """Print the whole site to docs/_build/html/<language>/_downloads/lstm-derive-<language>.pdf."""
+    install_project(session, "docs", editable=True)
+    build_pdfs(session)
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -172,6 +208,7 @@ def serve(session: nox.Session) -> None:
     """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
     install_project(session, "docs", editable=True)
     build_site(session)
+    build_pdfs(session)
     session.run(
         "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "-d", str(SITE)
     )
@@ -198,6 +235,22 @@ def site(session: nox.Session) -> None:
     session.run(
         "pytest", "tests/site", *session.posargs, env={"LSTM_DERIVE_REQUIRE_ALL": "1"}
     )
+
+
+@nox.session(python=PYTHON)
+def notebooks(session: nox.Session) -> None:
+    """Run every downloaded notebook of the built site in a fresh kernel.
+
+    The venv holds only what a reader installs (`pip install "lstm-derive[notebooks]"`)
+    and the kernel and runner: `nox -s docs notebooks`.
+    """
+    if not any(SITE.glob("*/_sources/chapters/*.ipynb")):
+        session.error("no downloaded notebooks in docs/_build/html: run `nox -s docs`")
+    session.install(NOTEBOOKS_EXTRA, "ipykernel", "nbclient")
+    session.run(
+        "python", "tests/site/run_notebooks.py", str(SITE), *session.posargs,
+        env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
 
 
 @nox.session(python=False)
