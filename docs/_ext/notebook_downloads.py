@@ -24,6 +24,7 @@ from typing import Any
 
 import nbformat
 from babel.messages.pofile import read_po
+from jupyter_cache import get_cache
 from myst_markdown import Page, plain_markdown
 from myst_nb.ext.glue import extract_glue_data_cell
 from myst_nb.sphinx_ import NbMetadataCollector
@@ -81,21 +82,36 @@ def catalog(app: Sphinx, docname: str) -> dict[str, str]:
     return {}
 
 
-def glue_data(executed: Path) -> dict[str, Mapping[str, Any]]:
+def executed_notebook(app: Sphinx, pagename: str) -> nbformat.NotebookNode:
+    """The chapter with its outputs, as the build executed it.
+
+    myst-nb writes ``<page>.ipynb`` to its output folder, but without outputs when
+    they came from the jupyter-cache; those are merged back from the cache.
+    """
+    config = app.env.mystnb_config  # type: ignore[attr-defined]
+    notebook = nbformat.read(Path(config.output_folder, f"{pagename}.ipynb"), 4)
+    if config.execution_mode != "cache":
+        return notebook
+    cache = get_cache(config.execution_cache_path or ".jupyter_cache")
+    return cache.merge_match_into_notebook(notebook, nb_meta=("language_info",))[1]
+
+
+def glue_data(
+    notebook: nbformat.NotebookNode, store: Path
+) -> dict[str, Mapping[str, Any]]:
     """Every glued value of an executed chapter (key -> mime bundle).
 
-    myst-nb moves the glue records out of the executed notebook into
-    ``<page>.glue.json`` beside it; a notebook that still holds them is read too.
+    They are outputs of the executed notebook; myst-nb also keeps them in
+    ``<page>.glue.json`` beside the notebook it writes.
     """
     data: dict[str, Mapping[str, Any]] = {}
-    for cell in copy.deepcopy(nbformat.read(executed, as_version=4).cells):
-        if cell.cell_type == "code":
-            for key, output in extract_glue_data_cell(cell):
-                data[key] = output["data"]
-    store = executed.with_suffix(".glue.json")
     if store.is_file():
         for key, output in json.loads(store.read_text(encoding="utf-8")).items():
             data[key] = output["data"]
+    for cell in copy.deepcopy(notebook.cells):
+        if cell.cell_type == "code":
+            for key, output in extract_glue_data_cell(cell):
+                data[key] = output["data"]
     return data
 
 
@@ -127,9 +143,6 @@ def clean_code_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
             continue  # glue(..., display=False): the value lives in the text
         outputs.append(output)
     clean.outputs = outputs
-    tags = clean.metadata.get("tags", [])
-    if {"hide-input", "hide-cell", "remove-input", "remove-cell"} & set(tags):
-        clean.metadata.setdefault("jupyter", {})["source_hidden"] = True
     return clean
 
 
@@ -168,16 +181,15 @@ def write_clean_notebook(
         return
     if NbMetadataCollector.get_exec_data(app.env, pagename) is None:  # type: ignore[arg-type]
         return
+    notebook = executed_notebook(app, pagename)
     output_folder = app.env.mystnb_config.output_folder  # type: ignore[attr-defined]
-    executed = Path(output_folder, f"{pagename}.ipynb")
-    notebook = nbformat.read(executed, as_version=4)
     tex = (
         app.config.mathjax4_config.get("tex", {}) if app.config.mathjax4_config else {}
     )
     page = Page(
         language=str(app.config.language),
         messages=catalog(app, pagename),
-        glue=glue_data(executed),
+        glue=glue_data(notebook, Path(output_folder, f"{pagename}.glue.json")),
         equations=equation_numbers(app),
         doc_title=lambda target: doc_title(app, pagename, target),
         macros=tex.get("macros", {}),

@@ -36,6 +36,12 @@ READY = """async () => {
     await Promise.all([...document.images].map((image) => image.decode().catch(() => {})));
     return document.querySelectorAll("mjx-container").length;
 }"""
+# Each chapter starts a page; a formula, figure or code block is never cut in two.
+PRINT_CSS = """
+h1 { break-before: page; }
+pre, img, figure, mjx-container[display="true"], table { break-inside: avoid; }
+h2, h3 { break-after: avoid; }
+"""
 FOOTER = (
     '<div style="font-size: 8px; width: 100%; text-align: center; color: #666;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -75,6 +81,7 @@ def print_pdf(folder: Path, output: Path) -> int:
             page = browser.new_page()
             page.emulate_media(media="print", color_scheme="light")
             page.goto(url, wait_until="load", timeout=120_000)
+            page.add_style_tag(content=PRINT_CSS)
             formulas = int(page.evaluate(READY))
             page.pdf(
                 path=str(output),
