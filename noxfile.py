@@ -150,23 +150,24 @@ def build_site(session: nox.Session) -> None:
     (SITE / ".nojekyll").touch()
 
 
-def build_pdfs(session: nox.Session) -> None:
+def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
     """Print the whole site of each language to one PDF (singlehtml + Chromium).
 
     The singlehtml build reads the html build's doctrees and the shared jupyter-cache,
-    so nothing is executed again.
+    so nothing is executed again; `bin_dir` is the docs venv's.
     """
-    stage_mathjax(session)
     for language in LANGUAGES:
         session.run(
-            "sphinx-build", "-W", "--keep-going", "-q", "-b", "singlehtml", "-D",
-            f"language={language}", "-d", str(BUILD / "doctrees" / language),
-            str(DOCS), str(SINGLEHTML / language),
+            str(bin_dir / "sphinx-build"), "-W", "--keep-going", "-q", "-b",
+            "singlehtml", "-D", f"language={language}", "-d",
+            str(BUILD / "doctrees" / language), str(DOCS), str(SINGLEHTML / language),
+            external=True,
         )  # fmt: skip
         pdf = SITE / language / PDF_NAME.format(language=language)
         session.run(
-            "python", "docs/_ext/print_pdf.py", str(SINGLEHTML / language), str(pdf)
-        )
+            str(bin_dir / "python"), "docs/_ext/print_pdf.py",
+            str(SINGLEHTML / language), str(pdf), external=True,
+        )  # fmt: skip
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -175,18 +176,23 @@ def docs(session: nox.Session) -> None:
 
     Every chapter is executed (jupyter-cache: both languages share one run); a cell
     error or any Sphinx warning fails the build. Each language's PDF (`nox -s pdf`)
-    is built too, since every page links it.
+    is printed too, since every page links it.
     """
     install_project(session, "docs", editable=True)
     build_site(session)
-    build_pdfs(session)
+    build_pdfs(session, Path(session.bin))
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=False)
 def pdf(session: nox.Session) -> None:
-    """Print the whole site to docs/_build/html/<language>/_downloads/lstm-derive-<language>.pdf."""
-    install_project(session, "docs", editable=True)
-    build_pdfs(session)
+    """Print the built site again to docs/_build/html/<language>/_downloads/*.pdf.
+
+    Runs in the docs session's venv, after `nox -s docs` (which prints them too).
+    """
+    bin_dir = ROOT / ".nox" / "docs" / "bin"
+    if not (bin_dir / "sphinx-build").exists() or not (SITE / "en").is_dir():
+        session.error("no docs venv or built site: run `nox -s docs` first")
+    build_pdfs(session, bin_dir)
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -208,7 +214,7 @@ def serve(session: nox.Session) -> None:
     """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
     install_project(session, "docs", editable=True)
     build_site(session)
-    build_pdfs(session)
+    build_pdfs(session, Path(session.bin))
     session.run(
         "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "-d", str(SITE)
     )

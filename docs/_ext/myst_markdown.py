@@ -55,6 +55,8 @@ class Page:
     equations: Mapping[str, str] = field(default_factory=dict)
     #: the title of a document named by a ``{doc}`` role (path as written)
     doc_title: Callable[[str], str] = str
+    #: the title of a section named by a ``{ref}`` role (label)
+    ref_title: Callable[[str], str] = str
     #: LaTeX macros of the site (name -> body, or [body, argument count])
     macros: Mapping[str, str | list[Any]] = field(default_factory=dict)
     #: images of ``{glue}`` outputs, collected as cell attachments (name -> bundle)
@@ -174,6 +176,8 @@ def replace_role(page: Page, match: re.Match[str]) -> str:
         return titled["title"]
     if name == "doc":
         return page.doc_title(content)
+    if name == "ref":
+        return page.ref_title(content)
     return content
 
 

@@ -132,6 +132,12 @@ def doc_title(app: Sphinx, docname: str, target: str) -> str:
     return title.astext() if title is not None else target
 
 
+def ref_title(app: Sphinx, label: str) -> str:
+    """The (translated) title of the section a ``{ref}`` role names."""
+    labels = app.env.domains.standard_domain.labels
+    return str(labels[label][2]) if label in labels else label
+
+
 def clean_code_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A code cell without myst-nb: glue import gone, hidden glue records dropped."""
     clean = copy.deepcopy(cell)
@@ -192,6 +198,7 @@ def write_clean_notebook(
         glue=glue_data(notebook, Path(output_folder, f"{pagename}.glue.json")),
         equations=equation_numbers(app),
         doc_title=lambda target: doc_title(app, pagename, target),
+        ref_title=lambda label: ref_title(app, label),
         macros=tex.get("macros", {}),
     )
     target = Path(app.outdir, "_sources", f"{pagename}.ipynb")

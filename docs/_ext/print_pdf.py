@@ -36,11 +36,12 @@ READY = """async () => {
     await Promise.all([...document.images].map((image) => image.decode().catch(() => {})));
     return document.querySelectorAll("mjx-container").length;
 }"""
-# Each chapter starts a page; a formula, figure or code block is never cut in two.
+# Each chapter (a page the singlehtml build inlined after a "document-" anchor) starts
+# a new sheet; a formula, figure or code block is never cut in two.
 PRINT_CSS = """
-h1 { break-before: page; }
+span[id^="document-"] + section { break-before: page; }
 pre, img, figure, mjx-container[display="true"], table { break-inside: avoid; }
-h2, h3 { break-after: avoid; }
+h1, h2, h3 { break-after: avoid; }
 """
 FOOTER = (
     '<div style="font-size: 8px; width: 100%; text-align: center; color: #666;">'

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import require
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "docs" / "_ext"))
-myst_markdown = pytest.importorskip("myst_markdown", reason="needs the docs group")
+# Needs the docs group (myst-parser, myst-nb): `nox -s site` installs it.
+myst_markdown = require("myst_markdown")
 
 MACROS = {"hadamard": r"\odot", "pd": [r"\frac{\partial #1}{\partial #2}", 2]}
 
@@ -21,6 +22,7 @@ def page(**kwargs: object) -> object:
         "equations": {"hidden": "3"},
         "macros": MACROS,
         "doc_title": lambda target: {"../glossary": "术语表"}.get(target, target),
+        "ref_title": lambda label: {"sec-bptt": "随时间反向传播"}.get(label, label),
     }
     return myst_markdown.Page(**(defaults | kwargs))
 
@@ -28,10 +30,11 @@ def page(**kwargs: object) -> object:
 def test_roles_become_text() -> None:
     source = (
         "A {term}`gate <forget gate>` and a {term}`loss`, see {eq}`hidden` and the "
-        "{doc}`../glossary`; {glue:text}`count` cells, {glue:text}`count:.2f`."
+        "{doc}`../glossary`, {ref}`sec-bptt`; {glue:text}`count` cells, "
+        "{glue:text}`count:.2f`."
     )
     assert myst_markdown.plain_markdown(source, page()) == (
-        "A gate and a loss, see (3) and the 术语表; 5 cells, 5.00."
+        "A gate and a loss, see (3) and the 术语表, 随时间反向传播; 5 cells, 5.00."
     )
 
 
