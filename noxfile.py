@@ -248,7 +248,8 @@ def notebooks(session: nox.Session) -> None:
     """Run every downloaded notebook of the built site in a fresh kernel.
 
     The venv holds only what a reader installs (`pip install "lstm-derive[notebooks]"`)
-    and the kernel and runner: `nox -s docs notebooks`.
+    and the kernel and runner: `nox -s docs notebooks`. A filter runs fewer:
+    `nox -s notebooks -- zh_CN` (one language) or `-- 03_` (one chapter).
     """
     if not any(SITE.glob("*/_sources/chapters/*.ipynb")):
         session.error("no downloaded notebooks in docs/_build/html: run `nox -s docs`")

@@ -12,9 +12,12 @@ Markdown and LaTeX.
 
 from __future__ import annotations
 
+import base64
+import mimetypes
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markdown_it.renderer import RendererHTML
@@ -31,6 +34,7 @@ ROLE_OR_CODE = re.compile(ROLE.pattern + r"|``(?:[^`]|`(?!`))+?``|`[^`]+`")
 TITLE_TARGET = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]+)>$", re.DOTALL)
 TARGET_LINE = re.compile(r"^\s*\([^()\s]+\)=\s*$")
 COMMENT_LINE = re.compile(r"^\s*%")
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s]+)\)")
 # Admonition titles Sphinx supplies itself (it translates them with its own catalog).
 ADMONITION_TITLES = {
     "en": {"note": "Note", "tip": "Tip", "hint": "Hint", "important": "Important",
@@ -61,6 +65,8 @@ class Page:
     macros: Mapping[str, str | list[Any]] = field(default_factory=dict)
     #: images of ``{glue}`` outputs, collected as cell attachments (name -> bundle)
     attachments: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the folder of the page's source, for the images it names by path
+    folder: Path | None = None
 
 
 def parser() -> Any:
@@ -231,6 +237,28 @@ def glued_block(page: Page, key: str) -> list[str]:
     return ["```", str(data.get("text/plain", key)), "```"]
 
 
+def attach_image(page: Page, path: str) -> str | None:
+    """Put an image file the page names into the cell; its ``attachment:`` URL."""
+    if page.folder is None or ":" in path:
+        return None
+    file = page.folder / path.lstrip("/")
+    mime = mimetypes.guess_type(file.name)[0]
+    if not file.is_file() or mime is None or not mime.startswith("image/"):
+        return None
+    page.attachments[file.name] = {mime: base64.b64encode(file.read_bytes()).decode()}
+    return f"attachment:{file.name}"
+
+
+def attached_images(line: str, page: Page) -> str:
+    """A line's Markdown images of local files, as cell attachments."""
+
+    def attach(match: re.Match[str]) -> str:
+        url = attach_image(page, match["path"])
+        return f"![{match['alt']}]({url})" if url else match[0]
+
+    return IMAGE.sub(attach, line)
+
+
 def directive_block(token: Token, page: Page) -> list[str]:
     """A fenced ``{directive}`` as plain Markdown."""
     name, argument, options, body = directive_parts(token)
@@ -248,6 +276,11 @@ def directive_block(token: Token, page: Page) -> list[str]:
         return display_math(expand_macros(body, page.macros), label, page)
     if name in {"code-block", "code", "sourcecode"}:
         return [f"```{argument}", body, "```"]
+    if name in {"figure", "image"}:
+        url = attach_image(page, argument) or argument
+        alt = options.get("alt", "")
+        caption = plain_markdown(body, page).split("\n") if body.strip() else []
+        return [f"![{alt}]({url})", *(["", *caption] if caption else [])]
     # An admonition (or any other directive with Markdown inside): a block quote.
     titles = ADMONITION_TITLES.get(page.language, ADMONITION_TITLES["en"])
     title = page.messages.get(argument, argument) if argument else titles.get(name, "")
@@ -266,9 +299,10 @@ def plain_markdown(source: str, page: Page) -> str:
             continue
         start, end = token.map
         replacement: list[str] | None = None
-        if token.type == "fence" and token.info.strip().startswith("{"):
+        directive = token.info.strip().startswith("{")
+        if token.type in {"fence", "colon_fence"} and directive:
             replacement = directive_block(token, page)
-        elif token.type in {"fence", "code_block"}:
+        elif token.type in {"fence", "colon_fence", "code_block"}:
             verbatim.update(range(start, end))
         elif token.type in {"math_block", "math_block_label"}:
             latex = expand_macros(token.content, page.macros)
@@ -287,7 +321,8 @@ def plain_markdown(source: str, page: Page) -> str:
         if index in verbatim:
             out.append(line)
         elif not (TARGET_LINE.match(line) or COMMENT_LINE.match(line)):
-            out.append(expand_inline_math(replace_roles(line, page), page))
+            plain = attached_images(replace_roles(line, page), page)
+            out.append(expand_inline_math(plain, page))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip("\n")
 
 

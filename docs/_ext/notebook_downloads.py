@@ -199,6 +199,7 @@ def write_clean_notebook(
         equations=equation_numbers(app),
         doc_title=lambda target: doc_title(app, pagename, target),
         ref_title=lambda label: ref_title(app, label),
+        folder=Path(app.env.doc2path(pagename)).parent,
         macros=tex.get("macros", {}),
     )
     target = Path(app.outdir, "_sources", f"{pagename}.ipynb")

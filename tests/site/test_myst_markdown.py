@@ -85,3 +85,26 @@ def test_an_admonition_becomes_a_block_quote() -> None:
     assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
         "> **备注**\n>\n> 门宽 5。"
     )
+
+
+def test_a_colon_fence_dropdown_keeps_its_translated_title() -> None:
+    source = (
+        ":::{admonition} Solution\n:class: dropdown\n\nRun {glue:text}`count`.\n:::\n"
+    )
+    messages = {
+        "Solution": "解答",
+        "Run {glue:text}`count`.": "运行 {glue:text}`count`。",
+    }
+    assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
+        "> **解答**\n>\n> 运行 5。"
+    )
+
+
+def test_a_local_image_travels_inside_the_notebook(tmp_path: Path) -> None:
+    (tmp_path / "cell.png").write_bytes(b"\x89PNG not really")
+    target = page(folder=tmp_path)
+    source = "![the cell](cell.png) and ![remote](https://example.org/x.png)"
+    assert myst_markdown.plain_markdown(source, target) == (
+        "![the cell](attachment:cell.png) and ![remote](https://example.org/x.png)"
+    )
+    assert list(target.attachments) == ["cell.png"]
