@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import require
 
@@ -14,7 +15,7 @@ myst_markdown = require("myst_markdown")
 MACROS = {"hadamard": r"\odot", "pd": [r"\frac{\partial #1}{\partial #2}", 2]}
 
 
-def page(**kwargs: object) -> object:
+def page(**kwargs: object) -> Any:
     """A page with two glued values, one labelled equation and the site's macros."""
     defaults: dict[str, object] = {
         "language": "zh_CN",
