@@ -95,9 +95,9 @@ MATHJAX_PACKAGES = (
 )
 # conf.py adds this folder to html_static_path: _static/mathjax/, _static/mathjax-newcm-font/
 MATHJAX_STAGE = BUILD / "mathjax"
-# Debian packages (and a file each installs): Chromium for tests/site, CJK glyphs
-# for Chinese in the browser, npm to install MathJax.
-# pdftotext (poppler-utils) for the PDFs' test.
+# Debian packages (and a file each installs): Chromium for tests/site and the PDFs,
+# CJK glyphs for Chinese in the browser, npm to install MathJax, pdftotext
+# (poppler-utils) for the PDFs' test.
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
@@ -222,7 +222,7 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(python=False, name="system-deps")
 def system_deps(session: nox.Session) -> None:
-    """Debian packages: Chromium for tests/site, CJK fonts, npm for MathJax."""
+    """Debian packages: Chromium, CJK fonts, npm for MathJax, poppler-utils."""
     missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
     if not missing:
         session.log("system packages present: " + ", ".join(SYSTEM_PACKAGES))
