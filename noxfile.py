@@ -97,13 +97,21 @@ MATHJAX_PACKAGES = (
 )
 # conf.py adds this folder to html_static_path: _static/mathjax/, _static/mathjax-newcm-font/
 MATHJAX_STAGE = BUILD / "mathjax"
-# Debian packages (and a file each installs): Chromium for tests/site, CJK glyphs
-# for Chinese in the browser, npm to install MathJax.
+# Debian packages (and a file each installs): Chromium for tests/site and the PDFs,
+# CJK glyphs for Chinese in the browser, npm to install MathJax, pdftotext
+# (poppler-utils) for the PDFs' test.
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
     "npm": "/usr/bin/npm",
+    "poppler-utils": "/usr/bin/pdftotext",
 }
+# The whole site as one PDF per language: the singlehtml build printed by Chromium.
+SINGLEHTML = BUILD / "singlehtml"
+# docs/_ext/site_pdf.py links every page to <language>/_downloads/lstm-derive-<language>.pdf
+PDF_NAME = "_downloads/lstm-derive-{language}.pdf"
+# The downloaded notebooks (docs/_ext/notebook_downloads.py) and their test.
+NOTEBOOKS_EXTRA = ".[notebooks]"
 
 
 def stage_mathjax(session: nox.Session) -> None:
@@ -144,15 +152,49 @@ def build_site(session: nox.Session) -> None:
     (SITE / ".nojekyll").touch()
 
 
+def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
+    """Print the whole site of each language to one PDF (singlehtml + Chromium).
+
+    The singlehtml build reads the html build's doctrees and the shared jupyter-cache,
+    so nothing is executed again; `bin_dir` is the docs venv's.
+    """
+    for language in LANGUAGES:
+        session.run(
+            str(bin_dir / "sphinx-build"), "-W", "--keep-going", "-q", "-b",
+            "singlehtml", "-D", f"language={language}", "-d",
+            str(BUILD / "doctrees" / language), str(DOCS), str(SINGLEHTML / language),
+            external=True,
+        )  # fmt: skip
+        pdf = SITE / language / PDF_NAME.format(language=language)
+        session.run(
+            str(bin_dir / "python"), "docs/_ext/print_pdf.py",
+            str(SINGLEHTML / language), str(pdf), external=True,
+        )  # fmt: skip
+
+
 @nox.session(python=PYTHON, reuse_venv=True)
 def docs(session: nox.Session) -> None:
     """Build the site, English and 简体中文, into docs/_build/html/{en,zh_CN}/.
 
     Every chapter is executed (jupyter-cache: both languages share one run); a cell
-    error or any Sphinx warning fails the build.
+    error or any Sphinx warning fails the build. Each language's PDF (`nox -s pdf`)
+    is printed too, since every page links it.
     """
     install_project(session, "docs", editable=True)
     build_site(session)
+    build_pdfs(session, Path(session.bin))
+
+
+@nox.session(python=False)
+def pdf(session: nox.Session) -> None:
+    """Print the built site again to docs/_build/html/<language>/_downloads/*.pdf.
+
+    Runs in the docs session's venv, after `nox -s docs` (which prints them too).
+    """
+    bin_dir = ROOT / ".nox" / "docs" / "bin"
+    if not (bin_dir / "sphinx-build").exists() or not (SITE / "en").is_dir():
+        session.error("no docs venv or built site: run `nox -s docs` first")
+    build_pdfs(session, bin_dir)
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -197,6 +239,7 @@ def serve(session: nox.Session) -> None:
     """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
     install_project(session, "docs", editable=True)
     build_site(session)
+    build_pdfs(session, Path(session.bin))
     session.run(
         "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "-d", str(SITE)
     )
@@ -204,7 +247,7 @@ def serve(session: nox.Session) -> None:
 
 @nox.session(python=False, name="system-deps")
 def system_deps(session: nox.Session) -> None:
-    """Debian packages: Chromium for tests/site, CJK fonts, npm for MathJax."""
+    """Debian packages: Chromium, CJK fonts, npm for MathJax, poppler-utils."""
     missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
     if not missing:
         session.log("system packages present: " + ", ".join(SYSTEM_PACKAGES))
@@ -223,6 +266,23 @@ def site(session: nox.Session) -> None:
     session.run(
         "pytest", "tests/site", *session.posargs, env={"LSTM_DERIVE_REQUIRE_ALL": "1"}
     )
+
+
+@nox.session(python=PYTHON)
+def notebooks(session: nox.Session) -> None:
+    """Run every downloaded notebook of the built site in a fresh kernel.
+
+    The venv holds only what a reader installs (`pip install "lstm-derive[notebooks]"`)
+    and the kernel and runner: `nox -s docs notebooks`. A filter runs fewer:
+    `nox -s notebooks -- zh_CN` (one language) or `-- 03_` (one chapter).
+    """
+    if not any(SITE.glob("*/_sources/chapters/*.ipynb")):
+        session.error("no downloaded notebooks in docs/_build/html: run `nox -s docs`")
+    session.install(NOTEBOOKS_EXTRA, "ipykernel", "nbclient")
+    session.run(
+        "python", "tests/site/run_notebooks.py", str(SITE), *session.posargs,
+        env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
 
 
 @nox.session(python=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from sphinx.search.zh import SearchChinese
 
 DOCS = Path(__file__).resolve().parent
 BUILD = DOCS / "_build"
+sys.path.insert(0, str(DOCS / "_ext"))  # the project's own extensions
 
 # -- Project -----------------------------------------------------------------------
 project = "lstm-derive"
@@ -42,6 +44,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "sphinx_book_theme",
+    "notebook_downloads",  # _ext/: the download button's clean notebook
+    "site_pdf",  # _ext/: every page links its language's PDF
 ]
 root_doc = "index"
 # myst-nb reads every .md under docs/ as a page: keep build output, venvs and
