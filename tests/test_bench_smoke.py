@@ -146,5 +146,5 @@ def test_the_recorded_run_covers_every_default_configuration() -> None:
         for size, mode in sizes:
             for dtype in ("float32", "float64"):
                 assert (implementation, "lstm", size, dtype, mode) in found
-    assert record.settings["rounds"] >= 3
+    assert record.settings["rounds"] >= 2
     assert record.machine["cleared_variables"] is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,19 @@ def test_width_curve_and_report_model_rejects_other_widths(
     model = report_setup.build_report_model(np.random.default_rng(0), hidden=4)
     assert width.report_model_rejects(model, 8) == ""
     assert "expected x of shape" in width.report_model_rejects(model, 16)
+
+
+def test_width_curve_reuses_a_run_trained_with_the_same_settings() -> None:
+    config = report_setup.ReportConfig(train_size=200, epochs=1, hidden=4)
+    fresh = width.report_width_accuracy([3, 4], config, held_out_sample=50)
+    four_bits = report_setup.train_report(replace(config, bits=4))
+    reused = width.report_width_accuracy(
+        [3, 4], config, held_out_sample=50, trained={4: four_bits}
+    )
+    np.testing.assert_array_equal(reused.accuracy, fresh.accuracy)
+    np.testing.assert_array_equal(reused.pairs, fresh.pairs)
+    with pytest.raises(ValueError, match="was trained with"):
+        width.report_width_accuracy([3], config, trained={3: four_bits})
 
 
 def test_load_serial_model_rejects_other_weights(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ of the same design trained at each width with the same budget
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -24,6 +25,7 @@ from lstm_derive.experiments.binary_addition.data import all_pairs
 from lstm_derive.experiments.binary_addition.progress import progress
 from lstm_derive.experiments.binary_addition.report_setup import (
     ReportConfig,
+    ReportRun,
     report_inputs,
     score,
     train_report,
@@ -65,12 +67,22 @@ def report_width_accuracy(
     *,
     held_out_sample: int = 4096,
     show_progress: bool = False,
+    trained: Mapping[int, ReportRun] | None = None,
 ) -> WidthAccuracy:
     """Train the report's design afresh at each width (operands below 2**(width-1)),
-    with ``config``'s budget, and score up to ``held_out_sample`` held-out pairs."""
+    with ``config``'s budget, and score up to ``held_out_sample`` held-out pairs.
+
+    ``trained`` maps a width to a run already trained with exactly this
+    configuration at that width (training is deterministic, so it is the model
+    this function would train); it is scored instead of trained again.
+    """
     accuracy, pairs = [], []
     for width in progress(widths, enabled=show_progress, description="widths"):
-        run = train_report(replace(config, bits=width))
+        wanted = replace(config, bits=width)
+        run = (trained or {}).get(width) or train_report(wanted)
+        if run.config != wanted:
+            msg = f"the run given for width {width} was trained with {run.config}, not {wanted}"
+            raise ValueError(msg)
         held_out = run.split.held_out
         if len(held_out) > held_out_sample:
             rng = np.random.default_rng(config.seed)
