@@ -76,7 +76,9 @@ def test_report_setup_learns_something_with_a_small_budget() -> None:
     per-bit accuracy on held-out pairs rises from chance to >= 65 %, exact sums
     from about 1 in 200 to >= 2 %, and the held-out loss falls by >= 20 %."""
     config = report_setup.ReportConfig(train_size=10000, epochs=10, hidden=128, seed=0)
-    untrained = report_setup.train_report(report_setup.ReportConfig(epochs=0, hidden=128))
+    untrained = report_setup.train_report(
+        report_setup.ReportConfig(epochs=0, hidden=128)
+    )
     trained = report_setup.train_report(config)
     before, after = untrained.held_out_score(), trained.held_out_score()
     assert before.per_bit < 0.55
@@ -179,7 +181,14 @@ def test_cli_train_report_formulation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     weights = tmp_path / "report.npz"
-    argv = ["train", "binary-addition", "--formulation", "report", "--train-size", "100"]
+    argv = [
+        "train",
+        "binary-addition",
+        "--formulation",
+        "report",
+        "--train-size",
+        "100",
+    ]
     argv += ["--epochs", "2", "--no-progress", "--output", str(weights)]
     assert main(argv) == 0
     out = capsys.readouterr().out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from html import escape
-from typing import Literal
+from typing import Any, Literal
 
 from lstm_derive.experiments.benchmarks.recorded import (
     Comparison,
@@ -110,7 +110,7 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
 def machine_facts(record: SpeedRecord) -> dict[str, str | int | float]:
     """What the chapter says about the machine and the settings, by key."""
     machine, settings = record.machine, record.settings
-    openblas = next(
+    openblas: dict[str, Any] = next(
         (
             library
             for library in machine.get("blas_gemm", [])
