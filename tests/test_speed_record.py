@@ -77,8 +77,9 @@ def test_ratios_and_machine_facts() -> None:
 def test_table_has_a_row_per_configuration(language: tables.Language) -> None:
     html = tables.speed_table_html(synthetic_record(), "lstm", language)
     assert html.count("<tr>") == 1 + 2 * len(PLAN)  # the header and the rows
+    assert html.count("<td") == 8 * 2 * len(PLAN)
     assert "3 (2.85–3.3)" in html  # median (quartiles) of generated
-    assert html.count("<td>1.50</td>") == 2 * len(PLAN)  # generated / torch
+    assert html.count(">1.50</td>") == 2 * len(PLAN)  # generated / torch
     english_words = re.findall(r"\b(?:mode|training|forward|bound)\b", html)
     assert bool(english_words) == (language == "en")
 

@@ -48,10 +48,16 @@ CAPTIONS: dict[Language, str] = {
 }
 
 
+def _number(value: float) -> str:
+    """Three significant digits, without exponents: 0.142, 21.1, 563, 1,317."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
 def _milliseconds(timing: Timing | None) -> str:
     if timing is None:
         return "–"
-    return f"{timing.median_ms:.3g} ({timing.q1_ms:.3g}–{timing.q3_ms:.3g})"
+    low, high = _number(timing.q1_ms), _number(timing.q3_ms)
+    return f"{_number(timing.median_ms)} ({low}–{high})"
 
 
 def _ratio(value: float | None) -> str:
@@ -77,11 +83,15 @@ def speed_table_html(
             _ratio(row.generated_over_torch),
             _ratio(row.generated_over_gemm),
         )
-        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+        tds = "".join(
+            f'<td style="white-space: nowrap">{escape(c)}</td>' for c in cells
+        )
+        rows.append(f"<tr>{tds}</tr>")
+    # The table scrolls sideways on a phone instead of squeezing its columns.
     return (
-        '<table class="table speed-table">'
+        '<div style="overflow-x: auto"><table class="table speed-table">'
         f"<caption>{escape(CAPTIONS[language])}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
