@@ -232,7 +232,8 @@ def main(argv: list[str]) -> None:
     print(f"median ms per step (quartiles), {args.threads} threads, {args.rounds}")
     print(f"rounds x {args.repeats} samples; BLAS: {blas_summary(record)}")
     print(format_table(record))
-    peak = [t for t in record.timings if t.size == max(t.size for t in record.timings)]
+    largest = max((t.size for t in record.timings), key=lambda s: s[0] * s[1] * s[3])
+    peak = [t for t in record.timings if t.size == largest]
     for timing in peak:
         if timing.mode == "train":
             print(
