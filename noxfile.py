@@ -76,10 +76,17 @@ def regen(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Time one training step of the generated LSTM against torch and the GEMM bound."""
+    """Time a training step: the generated code, torch and the GEMM bound.
+
+    Each implementation, size and dtype runs in a fresh interpreter with the same
+    thread settings (``--threads``, default 2), round after round; the report gives
+    medians and quartiles. ``nox -s bench -- --record`` writes the record the
+    site's Speed chapter plots; ``-- --help`` lists the options for a quick run
+    (``--sizes``, ``--dtypes``, ``--cells``, ``--rounds``, ``--repeats``).
+    """
     install_project(session)
     session.install(TORCH)
-    session.run("python", "tests/benchmarks/bench_training_step.py", *session.posargs)
+    session.run("python", "tests/benchmarks/run_speed.py", *session.posargs)
 
 
 # --- the bilingual site -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from lstm_derive.errors import ShapeError
 from lstm_derive.experiments.binary_addition import (
     bit_serial,
     data,
-    seed_setup,
+    report_setup,
     sweep,
     width,
 )
@@ -56,8 +57,8 @@ def test_to_bits_rejects_values_that_do_not_fit() -> None:
 
 
 def test_held_out_pairs_are_never_trained_on() -> None:
-    run = seed_setup.train_seed(
-        seed_setup.SeedConfig(train_size=5000, epochs=1, hidden=8)
+    run = report_setup.train_report(
+        report_setup.ReportConfig(train_size=5000, epochs=1, hidden=8)
     )
     pool = set(data.pair_index(run.split.pool))
     held_out = set(data.pair_index(run.split.held_out))
@@ -70,13 +71,15 @@ def test_held_out_pairs_are_never_trained_on() -> None:
     assert len(held_out) == round(0.2 * 16384)
 
 
-def test_seed_setup_learns_something_with_a_small_budget() -> None:
+def test_report_setup_learns_something_with_a_small_budget() -> None:
     """10000 samples, 10 epochs, 128 units (not the report's 100 epochs, 256 units):
     per-bit accuracy on held-out pairs rises from chance to >= 65 %, exact sums
     from about 1 in 200 to >= 2 %, and the held-out loss falls by >= 20 %."""
-    config = seed_setup.SeedConfig(train_size=10000, epochs=10, hidden=128, seed=0)
-    untrained = seed_setup.train_seed(seed_setup.SeedConfig(epochs=0, hidden=128))
-    trained = seed_setup.train_seed(config)
+    config = report_setup.ReportConfig(train_size=10000, epochs=10, hidden=128, seed=0)
+    untrained = report_setup.train_report(
+        report_setup.ReportConfig(epochs=0, hidden=128)
+    )
+    trained = report_setup.train_report(config)
     before, after = untrained.held_out_score(), trained.held_out_score()
     assert before.per_bit < 0.55
     assert before.exact < 0.01
@@ -88,13 +91,13 @@ def test_seed_setup_learns_something_with_a_small_budget() -> None:
 
 
 def test_place_value_loss_weighs_the_high_bits() -> None:
-    loss = seed_setup.make_loss("place-value")
+    loss = report_setup.make_loss("place-value")
     prediction = np.zeros((1, 8), np.float32)
     high, low = prediction.copy(), prediction.copy()
     high[0, 0] = low[0, 7] = 1.0
     assert loss(prediction, high)[0] == pytest.approx(128 * loss(prediction, low)[0])
     with pytest.raises(ValueError, match="unknown loss"):
-        seed_setup.make_loss("hinge")  # type: ignore[arg-type]
+        report_setup.make_loss("hinge")  # type: ignore[arg-type]
 
 
 def test_bit_serial_adds_every_8_bit_pair(serial_run: bit_serial.SerialRun) -> None:
@@ -121,22 +124,35 @@ def test_add_reports_every_step(serial_run: bit_serial.SerialRun) -> None:
         bit_serial.add(serial_run.model, -1, 2)
 
 
-def test_width_curve_and_seed_model_rejects_other_widths(
+def test_width_curve_and_report_model_rejects_other_widths(
     serial_run: bit_serial.SerialRun,
 ) -> None:
     curve = width.serial_width_accuracy(serial_run.model, [2, 8, 64], count=300)
     assert curve.pairs.tolist() == [16, 300, 300]
     assert curve.accuracy.tolist() == [1.0, 1.0, 1.0]
-    model = seed_setup.build_seed_model(np.random.default_rng(0), hidden=4)
-    assert width.seed_model_rejects(model, 8) == ""
-    assert "expected x of shape" in width.seed_model_rejects(model, 16)
+    model = report_setup.build_report_model(np.random.default_rng(0), hidden=4)
+    assert width.report_model_rejects(model, 8) == ""
+    assert "expected x of shape" in width.report_model_rejects(model, 16)
+
+
+def test_width_curve_reuses_a_run_trained_with_the_same_settings() -> None:
+    config = report_setup.ReportConfig(train_size=200, epochs=1, hidden=4)
+    fresh = width.report_width_accuracy([3, 4], config, held_out_sample=50)
+    four_bits = report_setup.train_report(replace(config, bits=4))
+    reused = width.report_width_accuracy(
+        [3, 4], config, held_out_sample=50, trained={4: four_bits}
+    )
+    np.testing.assert_array_equal(reused.accuracy, fresh.accuracy)
+    np.testing.assert_array_equal(reused.pairs, fresh.pairs)
+    with pytest.raises(ValueError, match="was trained with"):
+        width.report_width_accuracy([3], config, trained={3: four_bits})
 
 
 def test_load_serial_model_rejects_other_weights(tmp_path: Path) -> None:
-    seed_model = seed_setup.build_seed_model(np.random.default_rng(0), hidden=4)
-    seed_model.save(tmp_path / "seed.npz")
+    report_model = report_setup.build_report_model(np.random.default_rng(0), hidden=4)
+    report_model.save(tmp_path / "report.npz")
     with pytest.raises(ShapeError, match=r"expected 0\.W_x of shape"):
-        bit_serial.load_serial_model(tmp_path / "seed.npz")
+        bit_serial.load_serial_model(tmp_path / "report.npz")
     np.savez(tmp_path / "other.npz", x=np.zeros(3))
     with pytest.raises(ShapeError, match="not a bit-serial"):
         bit_serial.load_serial_model(tmp_path / "other.npz")
@@ -161,18 +177,25 @@ def test_cli_train_then_add(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert f"= {2 * big} according to the network (right)" in capsys.readouterr().out
 
 
-def test_cli_train_seed_formulation(
+def test_cli_train_report_formulation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    weights = tmp_path / "seed.npz"
-    argv = ["train", "binary-addition", "--formulation", "seed", "--train-size", "100"]
+    weights = tmp_path / "report.npz"
+    argv = [
+        "train",
+        "binary-addition",
+        "--formulation",
+        "report",
+        "--train-size",
+        "100",
+    ]
     argv += ["--epochs", "2", "--no-progress", "--output", str(weights)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "100 samples, 2 epochs" in out
     for label in ("all 16384 pairs:", "held-out pairs:", "seen pairs:"):
         assert label in out
-    # seed weights are not bit-serial weights: a clear error, exit status 2
+    # report weights are not bit-serial weights: a clear error, exit status 2
     assert main(["add", "1", "2", "--weights", str(weights)]) == 2
     err = capsys.readouterr().err
     assert "cannot use these weights" in err
@@ -213,8 +236,8 @@ def test_cli_train_rejects_options_of_the_other_formulation(
 ) -> None:
     output = str(tmp_path / "w.npz")
     assert main(["train", "binary-addition", "--epochs", "3", "--output", output]) == 2
-    assert "--epochs only apply to --formulation seed" in capsys.readouterr().err
-    argv = ["train", "binary-addition", "--formulation", "seed", "--updates", "5"]
+    assert "--epochs only apply to --formulation report" in capsys.readouterr().err
+    argv = ["train", "binary-addition", "--formulation", "report", "--updates", "5"]
     assert main([*argv, "--output", output]) == 2
     assert "--updates only applies" in capsys.readouterr().err
     missing_dir = str(tmp_path / "no" / "w.npz")
@@ -238,7 +261,7 @@ def test_recorded_sweep_is_reproduced_at_the_reports_settings() -> None:
         (expected,) = [
             r for r in recorded if (r.train_size, r.seed, r.loss) == (size, seed, "mse")
         ]
-        run = sweep.run_one(seed_setup.SeedConfig(train_size=size, seed=seed))
+        run = sweep.run_one(report_setup.ReportConfig(train_size=size, seed=seed))
         assert (run.held_out, run.seen, run.exhaustive) == (
             expected.held_out,
             expected.seen,

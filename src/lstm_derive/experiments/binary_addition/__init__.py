@@ -2,7 +2,7 @@
 
 * :mod:`~lstm_derive.experiments.binary_addition.data`: bit encodings, all 16384
   pairs of 0..127, the held-out split;
-* :mod:`~lstm_derive.experiments.binary_addition.seed_setup`: the report's two-step
+* :mod:`~lstm_derive.experiments.binary_addition.report_setup`: the report's two-step
   Keras model, reproduced on the generated ``lstm_relu`` cell, scored on held-out,
   seen and all pairs;
 * :mod:`~lstm_derive.experiments.binary_addition.bit_serial`: one pair of bits per

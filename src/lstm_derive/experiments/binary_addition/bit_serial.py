@@ -19,8 +19,8 @@ import numpy as np
 from lstm_derive import nn
 from lstm_derive.errors import ShapeError
 from lstm_derive.experiments.binary_addition.data import (
-    SEED_BITS,
-    SEED_MAX_OPERAND,
+    REPORT_BITS,
+    REPORT_MAX_OPERAND,
     PairSplit,
     all_pairs,
     from_bits,
@@ -66,7 +66,7 @@ def build_serial_model(
 
 def sum_probabilities(model: nn.Sequential, a: Array, b: Array, width: int) -> Array:
     """P(sum bit = 1) at each of the width + 1 steps: [N, width + 1]."""
-    dtype = next(iter(model.params.values())).dtype
+    dtype = next(iter(model.layers[0].params.values())).dtype
     logits = model.forward(serial_inputs(a, b, width, dtype))[..., 0]
     return np.asarray(0.5 * (1 + np.tanh(0.5 * logits.astype(np.float64))))
 
@@ -92,7 +92,9 @@ def exact_accuracy(
     return right / len(a)
 
 
-def pairs_accuracy(model: nn.Sequential, pairs: Array, width: int = SEED_BITS) -> float:
+def pairs_accuracy(
+    model: nn.Sequential, pairs: Array, width: int = REPORT_BITS
+) -> float:
     """:func:`exact_accuracy` on pairs [n, 2] of ``width``-bit operands."""
     return exact_accuracy(model, pairs[:, 0], pairs[:, 1], width)
 
@@ -152,10 +154,10 @@ def wide_pairs(count: int, width: int, rng: np.random.Generator) -> tuple[Array,
     """``count`` random pairs of ``width``-bit operands, never both below 128."""
     a = random_operands(count, width, rng)
     b = random_operands(count, width, rng)
-    narrow = (a <= SEED_MAX_OPERAND) & (b <= SEED_MAX_OPERAND)
+    narrow = (a <= REPORT_MAX_OPERAND) & (b <= REPORT_MAX_OPERAND)
     while narrow.any():
         a[narrow] = random_operands(int(narrow.sum()), width, rng)
-        narrow = (a <= SEED_MAX_OPERAND) & (b <= SEED_MAX_OPERAND)
+        narrow = (a <= REPORT_MAX_OPERAND) & (b <= REPORT_MAX_OPERAND)
     return a, b
 
 
@@ -191,7 +193,7 @@ def _train_serial(config: SerialConfig, *, show_progress: bool) -> SerialRun:
             width = config.wide_bits
         else:
             pairs = sample_pairs(split.pool, config.batch_size, rng)
-            a, b, width = pairs[:, 0], pairs[:, 1], SEED_BITS
+            a, b, width = pairs[:, 0], pairs[:, 1], REPORT_BITS
         x = serial_inputs(a, b, width, config.dtype)
         y = serial_targets(a, b, width, config.dtype)
         losses.append(nn.train_step(model, loss, optimizer, x, y, max_grad_norm=1.0))

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from lstm_derive.errors import ShapeError
-from lstm_derive.experiments.binary_addition import bit_serial, seed_setup
+from lstm_derive.experiments.binary_addition import bit_serial, report_setup
 from lstm_derive.experiments.binary_addition.data import from_bits
 
-FORMULATIONS = ("bit-serial", "seed")
+FORMULATIONS = ("bit-serial", "report")
 DEFAULT_WEIGHTS = {
     "bit-serial": "binary-addition-bit-serial.npz",
-    "seed": "binary-addition-seed.npz",
+    "report": "binary-addition-report.npz",
 }
 MAX_BITS = 64
 """The widest operand ``lstm-derive add`` accepts."""
@@ -64,22 +64,22 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         choices=FORMULATIONS,
         default="bit-serial",
         help="bit-serial: one pair of bits per step (default); "
-        "seed: the lab report's two steps of 8 bits",
+        "report: the lab report's two steps of 8 bits",
     )
     parser.add_argument(
         "--train-size",
         type=_positive,
-        help="training samples (seed formulation; default 10000, as the report)",
+        help="training samples (report formulation; default 10000, as the report)",
     )
     parser.add_argument(
         "--epochs",
         type=_positive,
-        help="epochs (seed formulation; default 100, as the report)",
+        help="epochs (report formulation; default 100, as the report)",
     )
     parser.add_argument(
         "--loss",
         choices=("mse", "place-value"),
-        help="seed formulation's loss (default mse)",
+        help="report formulation's loss (default mse)",
     )
     parser.add_argument(
         "--updates",
@@ -99,12 +99,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train the chosen formulation, print its scores and save its weights."""
-    seed_only = {"--train-size": args.train_size, "--epochs": args.epochs}
-    seed_only["--loss"] = args.loss
+    report_only = {"--train-size": args.train_size, "--epochs": args.epochs}
+    report_only["--loss"] = args.loss
     if args.formulation == "bit-serial":
-        given = [name for name, value in seed_only.items() if value is not None]
+        given = [name for name, value in report_only.items() if value is not None]
         if given:
-            msg = f"{', '.join(given)} only apply to --formulation seed"
+            msg = f"{', '.join(given)} only apply to --formulation report"
             raise CommandError(msg)
     elif args.updates is not None:
         msg = "--updates only applies to --formulation bit-serial"
@@ -116,7 +116,7 @@ def run_train(args: argparse.Namespace) -> int:
     if args.formulation == "bit-serial":
         _train_bit_serial(args)
     else:
-        _train_seed(args)
+        _train_report(args)
     return 0
 
 
@@ -142,14 +142,14 @@ def _train_bit_serial(args: argparse.Namespace) -> None:
     )
 
 
-def _train_seed(args: argparse.Namespace) -> None:
-    config = seed_setup.SeedConfig(
-        train_size=args.train_size or seed_setup.SeedConfig.train_size,
-        epochs=args.epochs or seed_setup.SeedConfig.epochs,
+def _train_report(args: argparse.Namespace) -> None:
+    config = report_setup.ReportConfig(
+        train_size=args.train_size or report_setup.ReportConfig.train_size,
+        epochs=args.epochs or report_setup.ReportConfig.epochs,
         loss=args.loss or "mse",
         seed=args.seed,
     )
-    run = seed_setup.train_seed(config, show_progress=not args.no_progress)
+    run = report_setup.train_report(config, show_progress=not args.no_progress)
     print(
         f"two-step LSTM (hidden {config.hidden}, {config.loss}): "
         f"{config.train_size} samples, {config.epochs} epochs in {run.seconds:.1f} s"
@@ -163,7 +163,7 @@ def _train_seed(args: argparse.Namespace) -> None:
             f"{label + ':':17} {result.exact:7.2%} exact sums, "
             f"{result.per_bit:7.2%} bits right ({result.pairs} pairs)"
         )
-    output = args.output or Path(DEFAULT_WEIGHTS["seed"])
+    output = args.output or Path(DEFAULT_WEIGHTS["report"])
     run.model.save(output)
     print(f"saved the weights to {output}")
 

@@ -12,9 +12,9 @@ import numpy as np
 
 from lstm_derive.nn.layer import Array
 
-SEED_BITS = 8
+REPORT_BITS = 8
 """The report's width: operands 0..127 written as 8 bits, so every sum fits in 8."""
-SEED_MAX_OPERAND = 2 ** (SEED_BITS - 1) - 1
+REPORT_MAX_OPERAND = 2 ** (REPORT_BITS - 1) - 1
 
 
 def to_bits(values: Array | list[int], width: int, *, lsb_first: bool) -> Array:
@@ -45,14 +45,14 @@ def from_bits(bits: Array, *, lsb_first: bool) -> Array:
     return np.asarray(total, dtype=object)
 
 
-def all_pairs(max_operand: int = SEED_MAX_OPERAND) -> Array:
+def all_pairs(max_operand: int = REPORT_MAX_OPERAND) -> Array:
     """Every pair (a, b) with 0 <= a, b <= max_operand: [(max+1)², 2], a major."""
     values = np.arange(max_operand + 1)
     a, b = np.meshgrid(values, values, indexing="ij")
     return np.stack([a.ravel(), b.ravel()], axis=1)
 
 
-def pair_index(pairs: Array, max_operand: int = SEED_MAX_OPERAND) -> Array:
+def pair_index(pairs: Array, max_operand: int = REPORT_MAX_OPERAND) -> Array:
     """The row of each pair in :func:`all_pairs` (a * (max + 1) + b)."""
     return np.asarray(pairs[:, 0] * (max_operand + 1) + pairs[:, 1], dtype=np.int64)
 
@@ -73,7 +73,7 @@ class PairSplit:
 def split_pairs(
     rng: np.random.Generator,
     held_out_fraction: float = 0.2,
-    max_operand: int = SEED_MAX_OPERAND,
+    max_operand: int = REPORT_MAX_OPERAND,
 ) -> PairSplit:
     """Put a random ``held_out_fraction`` of all pairs aside, the rest in the pool."""
     if not 0 < held_out_fraction < 1:
@@ -91,7 +91,7 @@ def sample_pairs(pool: Array, count: int, rng: np.random.Generator) -> Array:
     return drawn
 
 
-def distinct_pairs(pairs: Array, max_operand: int = SEED_MAX_OPERAND) -> Array:
+def distinct_pairs(pairs: Array, max_operand: int = REPORT_MAX_OPERAND) -> Array:
     """The different pairs among ``pairs``, each once, in :func:`all_pairs` order."""
     unique = np.unique(pair_index(pairs, max_operand))
     distinct: Array = all_pairs(max_operand)[unique]

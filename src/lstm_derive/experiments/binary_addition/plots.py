@@ -12,7 +12,7 @@ from typing import Literal
 
 from matplotlib.figure import Figure
 
-from lstm_derive.experiments.binary_addition.seed_setup import History
+from lstm_derive.experiments.binary_addition.report_setup import History
 from lstm_derive.experiments.binary_addition.width import WidthAccuracy
 from lstm_derive.experiments.language import Language, figure_fonts
 

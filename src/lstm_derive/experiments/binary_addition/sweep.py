@@ -14,11 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lstm_derive.experiments.binary_addition.seed_setup import (
+from lstm_derive.experiments.binary_addition.report_setup import (
     LossName,
+    ReportConfig,
     Score,
-    SeedConfig,
-    train_seed,
+    train_report,
 )
 
 RECORDED = Path(__file__).with_name("recorded_sweep.json")
@@ -41,9 +41,9 @@ class SweepRecord:
     exhaustive: Score
 
 
-def run_one(config: SeedConfig) -> SweepRecord:
+def run_one(config: ReportConfig) -> SweepRecord:
     """Train one configuration and score it."""
-    run = train_seed(config)
+    run = train_report(config)
     return SweepRecord(
         config.train_size,
         config.seed,
@@ -119,10 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     records: list[SweepRecord] = []
     for seed in range(args.seeds):
         configs = [
-            SeedConfig(train_size=n, epochs=args.epochs, seed=seed) for n in args.sizes
+            ReportConfig(train_size=n, epochs=args.epochs, seed=seed)
+            for n in args.sizes
         ]
         configs.append(
-            SeedConfig(
+            ReportConfig(
                 train_size=args.place_value_size,
                 epochs=args.epochs,
                 seed=seed,

@@ -3,13 +3,14 @@
 The bit-serial model is trained once (on 8-bit pairs) and scored on wider and
 narrower numbers as they are. The report's two-step model cannot be: its input
 layer has one unit per bit, so a model built for 8 bits rejects a 16-bit operand
-outright (:func:`seed_model_rejects`). What can be measured for it is a fresh model
+outright (:func:`report_model_rejects`). What can be measured for it is a fresh model
 of the same design trained at each width with the same budget
-(:func:`seed_width_accuracy`): how well the formulation itself scales.
+(:func:`report_width_accuracy`): how well the formulation itself scales.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,11 +23,12 @@ from lstm_derive.experiments.binary_addition.bit_serial import (
 )
 from lstm_derive.experiments.binary_addition.data import all_pairs
 from lstm_derive.experiments.binary_addition.progress import progress
-from lstm_derive.experiments.binary_addition.seed_setup import (
-    SeedConfig,
+from lstm_derive.experiments.binary_addition.report_setup import (
+    ReportConfig,
+    ReportRun,
+    report_inputs,
     score,
-    seed_inputs,
-    train_seed,
+    train_report,
 )
 from lstm_derive.nn.layer import Array
 
@@ -59,18 +61,28 @@ def serial_width_accuracy(
     return WidthAccuracy(np.asarray(widths), np.asarray(accuracy), np.asarray(pairs))
 
 
-def seed_width_accuracy(
+def report_width_accuracy(
     widths: list[int],
-    config: SeedConfig,
+    config: ReportConfig,
     *,
     held_out_sample: int = 4096,
     show_progress: bool = False,
+    trained: Mapping[int, ReportRun] | None = None,
 ) -> WidthAccuracy:
     """Train the report's design afresh at each width (operands below 2**(width-1)),
-    with ``config``'s budget, and score up to ``held_out_sample`` held-out pairs."""
+    with ``config``'s budget, and score up to ``held_out_sample`` held-out pairs.
+
+    ``trained`` maps a width to a run already trained with exactly this
+    configuration at that width (training is deterministic, so it is the model
+    this function would train); it is scored instead of trained again.
+    """
     accuracy, pairs = [], []
     for width in progress(widths, enabled=show_progress, description="widths"):
-        run = train_seed(replace(config, bits=width))
+        wanted = replace(config, bits=width)
+        run = (trained or {}).get(width) or train_report(wanted)
+        if run.config != wanted:
+            msg = f"the run given for width {width} was trained with {run.config}, not {wanted}"
+            raise ValueError(msg)
         held_out = run.split.held_out
         if len(held_out) > held_out_sample:
             rng = np.random.default_rng(config.seed)
@@ -82,14 +94,14 @@ def seed_width_accuracy(
     return WidthAccuracy(np.asarray(widths), np.asarray(accuracy), np.asarray(pairs))
 
 
-def seed_model_rejects(model: nn.Sequential, width: int) -> str:
+def report_model_rejects(model: nn.Sequential, width: int) -> str:
     """The error an 8-bit two-step model raises when given ``width``-bit operands.
 
     Returns the message (the empty string if the model accepted the input).
     """
     operands = np.array([[2 ** (width - 1) - 1, 1]])
     try:
-        model.forward(seed_inputs(operands, width))
+        model.forward(report_inputs(operands, width))
     except ShapeError as error:
         return str(error)
     return ""

@@ -23,7 +23,7 @@ import numpy as np
 
 from lstm_derive import nn
 from lstm_derive.experiments.binary_addition.data import (
-    SEED_BITS,
+    REPORT_BITS,
     PairSplit,
     all_pairs,
     distinct_pairs,
@@ -40,7 +40,7 @@ LossName = Literal["mse", "place-value"]
 
 
 @dataclass(frozen=True)
-class SeedConfig:
+class ReportConfig:
     """One training run of the report's setup; the defaults are the report's."""
 
     train_size: int = 10000
@@ -49,7 +49,7 @@ class SeedConfig:
     batch_size: int = 128
     loss: LossName = "mse"
     learning_rate: float = 1e-3
-    bits: int = SEED_BITS
+    bits: int = REPORT_BITS
     """Operands are 0 .. 2**(bits-1) - 1, written with ``bits`` bits (8 in the report)."""
     held_out_fraction: float = 0.2
     shuffle: bool = False
@@ -60,21 +60,25 @@ class SeedConfig:
     dtype: Any = np.float32
 
 
-def seed_inputs(pairs: Array, bits: int = SEED_BITS, dtype: Any = np.float32) -> Array:
+def report_inputs(
+    pairs: Array, bits: int = REPORT_BITS, dtype: Any = np.float32
+) -> Array:
     """[N, 2, bits]: step 0 holds a's bits, step 1 b's, most significant first."""
     return to_bits(pairs, bits, lsb_first=False).astype(dtype)
 
 
-def seed_targets(pairs: Array, bits: int = SEED_BITS, dtype: Any = np.float32) -> Array:
+def report_targets(
+    pairs: Array, bits: int = REPORT_BITS, dtype: Any = np.float32
+) -> Array:
     """[N, bits]: the bits of a + b, most significant first."""
     return to_bits(pairs.sum(axis=1), bits, lsb_first=False).astype(dtype)
 
 
-def build_seed_model(
+def build_report_model(
     rng: np.random.Generator,
     *,
     hidden: int = 256,
-    bits: int = SEED_BITS,
+    bits: int = REPORT_BITS,
     dtype: Any = np.float32,
 ) -> nn.Sequential:
     """LSTM (ReLU candidate and output) -> Dense(hidden, bits) -> Sigmoid."""
@@ -88,7 +92,7 @@ def build_seed_model(
 
 
 def make_loss(
-    name: LossName, bits: int = SEED_BITS, dtype: Any = np.float32
+    name: LossName, bits: int = REPORT_BITS, dtype: Any = np.float32
 ) -> nn.Loss:
     """Plain MSE, or the report's weights [2**(bits-1), ..., 2, 1] on the squared errors."""
     if name not in ("mse", "place-value"):
@@ -111,35 +115,35 @@ class Score:
     """The fraction of output bits that are right."""
 
 
-def predict_sums(model: nn.Sequential, pairs: Array, bits: int = SEED_BITS) -> Array:
+def predict_sums(model: nn.Sequential, pairs: Array, bits: int = REPORT_BITS) -> Array:
     """The model's sums for ``pairs`` (outputs thresholded at 0.5), as ints."""
-    dtype = next(iter(model.params.values())).dtype
-    output = model.forward(seed_inputs(pairs, bits, dtype))
+    dtype = next(iter(model.layers[0].params.values())).dtype
+    output = model.forward(report_inputs(pairs, bits, dtype))
     return np.asarray(
         from_bits((output > 0.5).astype(np.uint8), lsb_first=False), dtype=np.int64
     )
 
 
 def score(
-    model: nn.Sequential, pairs: Array, bits: int = SEED_BITS, batch: int = 4096
+    model: nn.Sequential, pairs: Array, bits: int = REPORT_BITS, batch: int = 4096
 ) -> Score:
     """Exact-sum and per-bit accuracy of ``model`` on ``pairs`` [n, 2]."""
-    dtype = next(iter(model.params.values())).dtype
+    dtype = next(iter(model.layers[0].params.values())).dtype
     exact = right_bits = 0
     for start in range(0, len(pairs), batch):
         chunk = pairs[start : start + batch]
-        output = model.forward(seed_inputs(chunk, bits, dtype)) > 0.5
-        right = output == seed_targets(chunk, bits).astype(bool)
+        output = model.forward(report_inputs(chunk, bits, dtype)) > 0.5
+        right = output == report_targets(chunk, bits).astype(bool)
         exact += int(right.all(axis=1).sum())
         right_bits += int(right.sum())
     return Score(len(pairs), exact / len(pairs), right_bits / (len(pairs) * bits))
 
 
-def bit_accuracy(model: nn.Sequential, pairs: Array, bits: int = SEED_BITS) -> Array:
+def bit_accuracy(model: nn.Sequential, pairs: Array, bits: int = REPORT_BITS) -> Array:
     """The fraction right of each output bit [bits], most significant first."""
-    dtype = next(iter(model.params.values())).dtype
-    output = model.forward(seed_inputs(pairs, bits, dtype)) > 0.5
-    right: Array = (output == seed_targets(pairs, bits).astype(bool)).mean(axis=0)
+    dtype = next(iter(model.layers[0].params.values())).dtype
+    output = model.forward(report_inputs(pairs, bits, dtype)) > 0.5
+    right: Array = (output == report_targets(pairs, bits).astype(bool)).mean(axis=0)
     return right
 
 
@@ -150,17 +154,17 @@ class History:
     train_loss: list[float] = field(default_factory=list)
     """The mean loss over the epoch's batches (what Keras prints as ``loss``)."""
     held_out_loss: list[float] = field(default_factory=list)
-    """The loss on the held-out pairs (up to ``SeedConfig.curve_pairs`` of them)."""
+    """The loss on the held-out pairs (up to ``ReportConfig.curve_pairs`` of them)."""
     train_accuracy: list[float] = field(default_factory=list)
     """Exact sums over the epoch's batches, each scored when its step ran."""
     held_out_accuracy: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class SeedRun:
+class ReportRun:
     """A trained model of the report's setup, its curves and its scores."""
 
-    config: SeedConfig
+    config: ReportConfig
     model: nn.Sequential
     split: PairSplit
     train_pairs: Array
@@ -187,25 +191,25 @@ class SeedRun:
         return score(self.model, all_pairs(self.split.max_operand), self.config.bits)
 
 
-def train_seed(
-    config: SeedConfig = SeedConfig(), *, show_progress: bool = False
-) -> SeedRun:
+def train_report(
+    config: ReportConfig = ReportConfig(), *, show_progress: bool = False
+) -> ReportRun:
     """Train the report's model under ``config`` and record its curves."""
     with one_blas_thread():
-        return _train_seed(config, show_progress=show_progress)
+        return _train_report(config, show_progress=show_progress)
 
 
-def _train_seed(config: SeedConfig, *, show_progress: bool) -> SeedRun:
+def _train_report(config: ReportConfig, *, show_progress: bool) -> ReportRun:
     rng = np.random.default_rng(config.seed)
     max_operand = 2 ** (config.bits - 1) - 1
     split = split_pairs(rng, config.held_out_fraction, max_operand)
     train_pairs = sample_pairs(split.pool, config.train_size, rng)
-    x = seed_inputs(train_pairs, config.bits, config.dtype)
-    y = seed_targets(train_pairs, config.bits, config.dtype)
+    x = report_inputs(train_pairs, config.bits, config.dtype)
+    y = report_targets(train_pairs, config.bits, config.dtype)
     curve_pairs = split.held_out[: config.curve_pairs]  # already in random order
-    held_x = seed_inputs(curve_pairs, config.bits, config.dtype)
-    held_y = seed_targets(curve_pairs, config.bits, config.dtype)
-    model = build_seed_model(
+    held_x = report_inputs(curve_pairs, config.bits, config.dtype)
+    held_y = report_targets(curve_pairs, config.bits, config.dtype)
+    model = build_report_model(
         rng, hidden=config.hidden, bits=config.bits, dtype=config.dtype
     )
     loss = make_loss(config.loss, config.bits, config.dtype)
@@ -215,7 +219,7 @@ def _train_seed(config: SeedConfig, *, show_progress: bool) -> SeedRun:
     epochs = progress(
         range(config.epochs),
         enabled=show_progress,
-        description=f"seed setup, {config.train_size} samples",
+        description=f"report setup, {config.train_size} samples",
     )
     for _ in epochs:
         losses, exact = [], 0
@@ -237,4 +241,4 @@ def _train_seed(config: SeedConfig, *, show_progress: bool) -> SeedRun:
             float(((held_prediction > 0.5) == held_y.astype(bool)).all(axis=1).mean())
         )
     seconds = time.perf_counter() - start
-    return SeedRun(config, model, split, train_pairs, history, seconds)
+    return ReportRun(config, model, split, train_pairs, history, seconds)

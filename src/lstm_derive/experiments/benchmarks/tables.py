@@ -1,0 +1,146 @@
+"""The speed record as the site shows it: an HTML table and the facts in the prose."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any, Literal
+
+from lstm_derive.experiments.benchmarks.recorded import (
+    Comparison,
+    Size,
+    SpeedRecord,
+    Timing,
+    comparisons,
+)
+
+Language = Literal["en", "zh_CN"]
+SMALLEST: Size = (128, 8, 2, 16)
+LARGEST: Size = (64, 100, 256, 512)
+HEADERS: dict[Language, tuple[str, ...]] = {
+    "en": (
+        "B, T, I, H",
+        "mode",
+        "dtype",
+        "generated (ms)",
+        "torch (ms)",
+        "GEMM bound (ms)",
+        "generated / torch",
+        "generated / GEMM",
+    ),
+    "zh_CN": (
+        "B, T, I, H",
+        "模式",
+        "数据类型",
+        "生成的代码（毫秒）",
+        "torch（毫秒）",
+        "GEMM 下界（毫秒）",
+        "生成的代码 / torch",
+        "生成的代码 / GEMM",
+    ),
+}
+MODES: dict[Language, dict[str, str]] = {
+    "en": {"train": "training step", "forward": "forward only"},
+    "zh_CN": {"train": "训练步", "forward": "仅前向"},
+}
+CAPTIONS: dict[Language, str] = {
+    "en": "Median ms per step; the quartiles in brackets.",
+    "zh_CN": "每步耗时的中位数（毫秒），括号内为上下四分位数。",
+}
+
+
+def _number(value: float) -> str:
+    """Three significant digits, without exponents: 0.142, 21.1, 563, 1,317."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _milliseconds(timing: Timing | None) -> str:
+    if timing is None:
+        return "–"
+    low, high = _number(timing.q1_ms), _number(timing.q3_ms)
+    return f"{_number(timing.median_ms)} ({low}–{high})"
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def speed_table_html(
+    record: SpeedRecord, cell: str = "lstm", language: Language = "en"
+) -> str:
+    """One row per (size, mode, dtype): the three medians and the two ratios."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS[language])
+    rows = []
+    for row in comparisons(record):
+        if row.cell != cell:
+            continue
+        cells = (
+            ", ".join(map(str, row.size)),
+            MODES[language][row.mode],
+            row.dtype,
+            _milliseconds(row.generated),
+            _milliseconds(row.torch),
+            _milliseconds(row.gemm),
+            _ratio(row.generated_over_torch),
+            _ratio(row.generated_over_gemm),
+        )
+        tds = "".join(
+            f'<td style="white-space: nowrap">{escape(c)}</td>' for c in cells
+        )
+        rows.append(f"<tr>{tds}</tr>")
+    # The table scrolls sideways on a phone instead of squeezing its columns.
+    return (
+        '<div style="overflow-x: auto"><table class="table speed-table">'
+        f"<caption>{escape(CAPTIONS[language])}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _find(record: SpeedRecord, cell: str, size: Size, dtype: str) -> Comparison:
+    for row in comparisons(record):
+        if (row.cell, row.size, row.dtype, row.mode) == (cell, size, dtype, "train"):
+            return row
+    msg = f"the record has no {cell} training step at {size} in {dtype}"
+    raise KeyError(msg)
+
+
+def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]:
+    """generated / GEMM bound and generated / torch at the smallest and largest size."""
+    ratios: dict[str, float] = {}
+    for name, size in (("small", SMALLEST), ("large", LARGEST)):
+        for dtype in ("float32", "float64"):
+            row = _find(record, cell, size, dtype)
+            short = dtype.replace("float", "f")
+            if row.generated_over_gemm is not None:
+                ratios[f"{name}_gemm_{short}"] = row.generated_over_gemm
+            if row.generated_over_torch is not None:
+                ratios[f"{name}_torch_{short}"] = row.generated_over_torch
+    return ratios
+
+
+def machine_facts(record: SpeedRecord) -> dict[str, str | int | float]:
+    """What the chapter says about the machine and the settings, by key."""
+    machine, settings = record.machine, record.settings
+    openblas: dict[str, Any] = next(
+        (
+            library
+            for library in machine.get("blas_gemm", [])
+            if library.get("internal_api") == "openblas"
+        ),
+        {},
+    )
+    return {
+        "cpu": str(machine["cpu"]),
+        "cores": int(machine["cores"]),
+        "date": str(machine["date"])[:10],
+        "load_start": float(machine["load_average_start"][0]),
+        "load_end": float(machine["load_average_end"][0]),
+        "numpy": str(machine["numpy"]),
+        "openblas": str(openblas.get("version", "unknown")),
+        "kernel": str(openblas.get("architecture", "unknown")),
+        "torch": str(machine["torch"]),
+        "torch_blas": str(machine["torch_blas"]),
+        "threads": int(settings["threads"]),
+        "rounds": int(settings["rounds"]),
+        "repeats": int(settings["repeats"]),
+        "minutes": float(machine["seconds"]) / 60,
+    }

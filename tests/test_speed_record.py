@@ -1,0 +1,98 @@
+"""The speed record's reader, table and figure (what the Speed chapter shows)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_derive.experiments.benchmarks import plots, recorded, tables
+
+PLAN = [
+    ((128, 8, 2, 16), "train"),
+    ((64, 100, 256, 512), "train"),
+    ((1, 100, 32, 128), "forward"),
+]
+MEDIANS = {"generated": 3.0, "torch": 2.0, "gemm": 1.0}
+
+
+def synthetic_record() -> recorded.SpeedRecord:
+    timings = [
+        recorded.Timing(
+            implementation,
+            "lstm",
+            size,
+            dtype,
+            mode,
+            [median * 0.9, median, median * 1.2],
+            10 * median,
+        )
+        for size, mode in PLAN
+        for dtype in ("float32", "float64")
+        for implementation, median in MEDIANS.items()
+    ]
+    machine = {
+        "cpu": "a CPU",
+        "cores": 2,
+        "date": "2026-11-26T07:00:00+00:00",
+        "load_average_start": [1.5, 1.0, 1.0],
+        "load_average_end": [2.5, 1.0, 1.0],
+        "numpy": "2.3",
+        "torch": "2.13.0",
+        "torch_blas": "mkl",
+        "seconds": 120,
+        "blas_gemm": [
+            {"internal_api": "openblas", "version": "0.3", "architecture": "Zen"}
+        ],
+    }
+    return recorded.SpeedRecord(
+        machine, {"threads": 2, "rounds": 2, "repeats": 3}, timings
+    )
+
+
+def test_a_record_survives_json() -> None:
+    record = synthetic_record()
+    again = recorded.from_json(recorded.to_json(record))
+    assert again == record
+    timing = again.timings[0]
+    assert (timing.min_ms, timing.median_ms, timing.max_ms) == pytest.approx(
+        (2.7, 3.0, 3.6)
+    )
+    assert timing.q1_ms == pytest.approx(2.85)  # inclusive quartiles stay in range
+
+
+def test_ratios_and_machine_facts() -> None:
+    record = synthetic_record()
+    ratios = tables.headline_ratios(record)
+    assert ratios["small_gemm_f32"] == pytest.approx(3.0)
+    assert ratios["large_torch_f64"] == pytest.approx(1.5)
+    facts = tables.machine_facts(record)
+    assert facts["kernel"] == "Zen"
+    assert facts["minutes"] == pytest.approx(2.0)
+    assert facts["date"] == "2026-11-26"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_table_has_a_row_per_configuration(language: tables.Language) -> None:
+    html = tables.speed_table_html(synthetic_record(), "lstm", language)
+    assert html.count("<tr>") == 1 + 2 * len(PLAN)  # the header and the rows
+    assert html.count("<td") == 8 * 2 * len(PLAN)
+    assert "3 (2.85–3.3)" in html  # median (quartiles) of generated
+    assert html.count(">1.50</td>") == 2 * len(PLAN)  # generated / torch
+    english_words = re.findall(r"\b(?:mode|training|forward|bound)\b", html)
+    assert bool(english_words) == (language == "en")
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_figure_has_a_panel_per_size_and_the_memory(language: plots.Language) -> None:
+    figure = plots.speed_figure(synthetic_record(), "lstm", language)
+    assert isinstance(figure, Figure)
+    shown = [axes for axes in figure.axes if axes.get_visible()]
+    assert len(shown) == len(PLAN) + 1
+    titles = " ".join(axes.get_title() for axes in shown)
+    assert ("training step" in titles) == (language == "en")
+    assert ("训练步" in titles) == (language == "zh_CN")
+    image = plots.as_html_image(figure, "alt")
+    assert image.startswith('<img class="speed-figure" alt="alt"')
+    assert "data:image/png;base64," in image
