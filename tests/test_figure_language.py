@@ -17,7 +17,7 @@ from PIL import Image
 
 from lstm_derive import course
 from lstm_derive.experiments.binary_addition import plots as addition_plots
-from lstm_derive.experiments.binary_addition.seed_setup import History
+from lstm_derive.experiments.binary_addition.report_setup import History
 from lstm_derive.experiments.binary_addition.width import WidthAccuracy
 from lstm_derive.experiments.course_bridge import printed, snippets
 from lstm_derive.experiments.language import (
