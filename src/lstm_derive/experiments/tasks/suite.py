@@ -22,7 +22,7 @@ from lstm_derive.experiments.binary_addition.bit_serial import (
     serial_targets,
 )
 from lstm_derive.experiments.binary_addition.data import (
-    SEED_BITS,
+    REPORT_BITS,
     sample_pairs,
     split_pairs,
 )
@@ -143,16 +143,16 @@ def _run_serial(cell: str, seed: int, settings: Settings) -> Outcome:
     def batches(rng: np.random.Generator) -> tuple[Array, Array]:
         pairs = sample_pairs(split.pool, SERIAL["batch"], rng)
         a, b = pairs[:, 0], pairs[:, 1]
-        x = serial_inputs(a, b, SEED_BITS, np.float64)
-        return x, serial_targets(a, b, SEED_BITS, np.float64)
+        x = serial_inputs(a, b, REPORT_BITS, np.float64)
+        return x, serial_targets(a, b, REPORT_BITS, np.float64)
 
     fit(
         model, nn.BCEWithLogits(), batches, updates=SERIAL["updates"],
         settings=settings, rng=rng,
     )  # fmt: skip
     a, b = split.held_out[:, 0], split.held_out[:, 1]
-    logits = model.forward(serial_inputs(a, b, SEED_BITS, np.float64))
-    truth = serial_targets(a, b, SEED_BITS, np.float64)
+    logits = model.forward(serial_inputs(a, b, REPORT_BITS, np.float64))
+    truth = serial_targets(a, b, REPORT_BITS, np.float64)
     exact = float(np.mean(((logits > 0) == (truth > 0.5)).all(axis=(1, 2))))
     return Outcome(exact, exact >= SERIAL_SUCCESS)
 
