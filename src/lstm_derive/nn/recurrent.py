@@ -8,6 +8,12 @@ from typing import Any
 import numpy as np
 
 from lstm_derive import generated
+from lstm_derive.nn.checks import (
+    check_gradient,
+    check_size,
+    recurrent_output_shape,
+    require_forward,
+)
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 
 
@@ -37,7 +43,10 @@ class Recurrent(Layer):
     ) -> None:
         super().__init__()
         self.cell = generated.load(cell) if isinstance(cell, str) else cell
-        self.inputs, self.hidden = inputs, hidden
+        self.inputs = check_size(f"Recurrent({self.cell.CELL!r})", "inputs", inputs)
+        self.hidden = check_size(f"Recurrent({self.cell.CELL!r})", "hidden", hidden)
+        self._cache: dict[str, Any] | None = None
+        self._output_shape: tuple[int, ...] = ()
         self.return_sequences = return_sequences
         self.dtype = check_dtype(dtype)
         gates = len(self.cell.GATES)
@@ -70,6 +79,9 @@ class Recurrent(Layer):
     def forward(self, x: Array) -> Array:
         """Hidden states for x [batch, time, inputs] (all, or the last)."""
         check_array(repr(self), "x", x, ("batch", "time", self.inputs), self.dtype)
+        self._output_shape = recurrent_output_shape(
+            x, self.hidden, self.return_sequences
+        )
         batch = x.shape[0]
         states = [np.zeros((batch, self.hidden), self.dtype) for _ in self.cell.STATES]
         hs: Array
@@ -79,12 +91,14 @@ class Recurrent(Layer):
 
     def backward(self, d_out: Array) -> Array:
         """Backpropagation through time; fills ``grads`` and returns d_x."""
+        cache = require_forward(repr(self), self._cache)
+        check_gradient(repr(self), d_out, self._output_shape)
         if self.return_sequences:
             d_hs = d_out
         else:
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_hs[:, -1] = d_out
-        grads = self.cell.backward(d_hs, self._cache)
+        grads = self.cell.backward(d_hs, cache)
         self.grads = {name: grads[f"d_{name}"] for name in self.params}
         d_x: Array = grads["d_x"]
         return d_x
