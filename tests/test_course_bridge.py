@@ -98,3 +98,15 @@ def snippet_results(snippet: str) -> dict[str, Any]:
 def test_every_printed_value_of_the_other_snippets_agrees(snippet: str) -> None:
     right, total = printed.agreement(snippet, snippet_results(snippet))
     assert right == total == len(printed.PRINTED[snippet])
+
+
+def test_current_printed_lstm_backward_is_the_gradient_of_the_short_da() -> None:
+    """The current edition's table: the gradient for the course's 4-step da, as is."""
+    x, a0, parameters, da = snippets.lstm_backward()
+    *_, caches = course.lstm_forward(x, a0, parameters)
+    gradient = course.lstm_backward(da, caches)
+    assert printed.agreement("lstm_backward_current", {"gradients": gradient}) == (
+        10,
+        10,
+    )
+    assert printed.agreement("lstm_backward", {"gradients": gradient}) == (0, 10)
