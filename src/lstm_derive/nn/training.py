@@ -39,10 +39,15 @@ def train_step(
     """
     step = optimizer.updates + 1
     value, d_prediction = loss(model.forward(x), target)
+    problem = ""
     if not math.isfinite(value):
+        problem = f"the loss is {value}"
+    elif not np.isfinite(d_prediction).all():
+        problem = "the loss's gradient is not finite"
+    if problem:
         msg = (
-            f"training step {step}: the loss is {value} (parameters left as they "
-            "were before this step; check the inputs, targets and learning rate)"
+            f"training step {step}: {problem} (parameters left as they were before "
+            "this step; check the targets and the learning rate)"
         )
         raise NonFiniteError(msg)
     model.backward(d_prediction)

@@ -135,12 +135,13 @@ def _read_arrays(source: Path) -> dict[str, Array]:
         msg = f"no weights file {source}"
         raise WeightsError(msg)
     try:
-        loaded = np.load(source, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            msg = f"{source}: a single NumPy array (.npy), not a weights file (.npz)"
-            raise WeightsError(msg)
-        with loaded:
-            return {name: np.asarray(loaded[name]) for name in loaded.files}
+        with source.open("rb") as handle:  # closed whatever np.load makes of it
+            loaded = np.load(handle, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                msg = f"{source}: a single NumPy array (.npy), not a weights file (.npz)"
+                raise WeightsError(msg)
+            with loaded:
+                return {name: np.asarray(loaded[name]) for name in loaded.files}
     except WeightsError:
         raise
     except (OSError, EOFError, zipfile.BadZipFile) as error:
