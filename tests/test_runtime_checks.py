@@ -30,7 +30,9 @@ def x(batch: int = 2, steps: int = 5) -> Array:
 def test_non_finite_input_is_refused_at_the_layer(value: float) -> None:
     data = x()
     data[1, 2, 0] = value
-    with pytest.raises(NonFiniteError, match=r"x has 1 non-finite entries .*\(1, 2, 0\)"):
+    with pytest.raises(
+        NonFiniteError, match=r"x has 1 non-finite entries .*\(1, 2, 0\)"
+    ):
         lstm().forward(data)
     dense = nn.Dense(3, 2, rng=np.random.default_rng(0))
     with pytest.raises(NonFiniteError, match="Dense"):
@@ -51,7 +53,7 @@ def test_lists_are_refused_with_the_conversion_to_use() -> None:
     with pytest.raises(ShapeError, match=r"must be a NumPy array, received list"):
         dense.forward([[1.0, 2.0, 3.0]])  # type: ignore[arg-type]
     with pytest.raises(ShapeError, match=r"np\.asarray\(x, dtype=np\.float64\)"):
-        lstm().forward(x().tolist())  # type: ignore[arg-type]
+        lstm().forward(x().tolist())
 
 
 @pytest.mark.parametrize("size", ["inputs", "hidden"])

@@ -88,7 +88,7 @@ def test_weights_of_another_cell_are_refused_by_name(tmp_path: Path) -> None:
 
 def rewrite(path: Path, **changes: np.ndarray[Any, Any]) -> None:
     """Write ``path`` again with some of its arrays replaced (its description kept)."""
-    arrays = {**entries(path), **changes}
+    arrays: dict[str, Any] = {**entries(path), **changes}
     np.savez(path, **arrays)
 
 
@@ -175,7 +175,7 @@ def test_an_interrupted_save_leaves_the_old_file_and_no_temporary(
     path = model(seed=1).save(tmp_path / "w.npz")
     old = path.read_bytes()
 
-    def interrupted(file: Any, *args: Any, **kwargs: Any) -> None:
+    def interrupted(file: Any, *_args: Any, **_kwargs: Any) -> None:
         file.write(b"PK\x03\x04 half an archive")
         raise KeyboardInterrupt
 
@@ -186,9 +186,7 @@ def test_an_interrupted_save_leaves_the_old_file_and_no_temporary(
     assert [p.name for p in tmp_path.iterdir()] == ["w.npz"]
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=600))
 def test_random_bytes_give_a_weights_error(tmp_path_factory: Any, data: bytes) -> None:
     path = tmp_path_factory.mktemp("bytes") / "random.npz"
@@ -200,9 +198,7 @@ def test_random_bytes_give_a_weights_error(tmp_path_factory: Any, data: bytes) -
     assert_unchanged(target, before)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     arrays=st.dictionaries(
         st.sampled_from(["0.weight", "0.bias", "2.weight", "2.bias", "x"]),
@@ -222,8 +218,8 @@ def test_random_small_arrays_give_a_weights_error(
     """Arrays under the model's names (and others), with or without a description."""
     folder = tmp_path_factory.mktemp("arrays")
     path = model().save(folder / "w.npz")
-    saved = entries(path) if keep_description else {}
-    saved = {k: v for k, v in saved.items() if k == weights.STRUCTURE}
+    described: dict[str, Any] = entries(path) if keep_description else {}
+    saved = {k: v for k, v in described.items() if k == weights.STRUCTURE}
     np.savez(path, **saved, **arrays)
     target = model()
     before = snapshot(target)

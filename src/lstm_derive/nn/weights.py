@@ -138,7 +138,9 @@ def _read_arrays(source: Path) -> dict[str, Array]:
         with source.open("rb") as handle:  # closed whatever np.load makes of it
             loaded = np.load(handle, allow_pickle=False)
             if not isinstance(loaded, np.lib.npyio.NpzFile):
-                msg = f"{source}: a single NumPy array (.npy), not a weights file (.npz)"
+                msg = (
+                    f"{source}: a single NumPy array (.npy), not a weights file (.npz)"
+                )
                 raise WeightsError(msg)
             with loaded:
                 return {name: np.asarray(loaded[name]) for name in loaded.files}
