@@ -228,8 +228,11 @@ def load_serial_model(path: str | Path) -> nn.Sequential:
         or dtype not in ("float32", "float64")
     ):
         described = ", ".join(
-            f"{kind}({cell or ''}{', ' if cell else ''}inputs={inputs})"
+            f"{kind}({', '.join(part for part in parts if part)})"
             for kind, cell, inputs in kinds
+            for parts in [
+                (repr(cell) if cell else "", f"inputs={inputs}" if inputs else "")
+            ]
         )
         msg = (
             f"{weights.weights_path(path)}: not a bit-serial model's weights "
