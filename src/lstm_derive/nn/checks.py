@@ -33,6 +33,11 @@ def check_size(who: str, name: str, value: Any) -> int:
     return size
 
 
+def all_finite(array: Array) -> bool:
+    """Whether every entry of ``array`` is finite (no NaN, no infinity)."""
+    return bool(np.isfinite(array).all())
+
+
 def check_finite(who: str, name: str, array: Array) -> None:
     """Refuse NaN and infinity in ``array``, saying how many entries and where."""
     finite = np.isfinite(array)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from lstm_derive.errors import NonFiniteError
+from lstm_derive.nn.checks import all_finite
 from lstm_derive.nn.layer import Array, Layer
 from lstm_derive.nn.losses import Loss
 from lstm_derive.nn.optim import Optimizer, clip_grad_norm
@@ -42,7 +43,7 @@ def train_step(
     problem = ""
     if not math.isfinite(value):
         problem = f"the loss is {value}"
-    elif not np.isfinite(d_prediction).all():
+    elif not all_finite(d_prediction):
         problem = "the loss's gradient is not finite"
     if problem:
         msg = (
@@ -52,7 +53,7 @@ def train_step(
         raise NonFiniteError(msg)
     model.backward(d_prediction)
     for name, gradient in model.grads.items():
-        if not np.isfinite(gradient).all():
+        if not all_finite(gradient):
             msg = (
                 f"training step {step}: the gradient of {_parameter(model, name)} "
                 "is not finite (parameters left as they were before this step; "
