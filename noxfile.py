@@ -1,3 +1,8 @@
+#!/usr/bin/env python3
+# /// script
+# requires-python = ">=3.11"
+# dependencies = ["nox>=2025.2.9"]
+# ///
 """Task runner: `nox -l` lists the sessions.
 
 The flow of the project shows in the sessions: `regen` turns the cell specs into
@@ -10,14 +15,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "venv"
-nox.options.sessions = ["lint", "tests"]
 
 ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml("pyproject.toml")
@@ -38,7 +41,7 @@ def install_project(session: nox.Session, *groups: str, editable: bool = False) 
     session.install("-e", ".[derive]") if editable else session.install(".[derive]")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, default=True)
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and mypy (strict on src/)."""
     install_project(session, "dev", editable=True)
@@ -47,7 +50,7 @@ def lint(session: nox.Session) -> None:
     session.run("mypy")
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, default=True)
 def tests(session: nox.Session) -> None:
     """The test suite: gradient checks, autodiff and torch cross-checks, regen drift."""
     install_project(session, "test", editable=True)
@@ -63,7 +66,7 @@ def tests(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, default=False)
 def regen(session: nox.Session) -> None:
     """Regenerate src/lstm_derive/generated/ from the cell specs.
 
@@ -74,7 +77,7 @@ def regen(session: nox.Session) -> None:
     session.run("lstm-derive", "regen", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
     """Time a training step: the generated code, torch and the GEMM bound.
 
@@ -179,7 +182,7 @@ def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
         )  # fmt: skip
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
 def docs(session: nox.Session) -> None:
     """Build the site, English and 简体中文, into docs/_build/html/{en,zh_CN}/.
 
@@ -192,7 +195,7 @@ def docs(session: nox.Session) -> None:
     build_pdfs(session, Path(session.bin))
 
 
-@nox.session(python=False)
+@nox.session(python=False, default=False)
 def pdf(session: nox.Session) -> None:
     """Print the built site again to docs/_build/html/<language>/_downloads/*.pdf.
 
@@ -204,7 +207,7 @@ def pdf(session: nox.Session) -> None:
     build_pdfs(session, bin_dir)
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
 def gettext(session: nox.Session) -> None:
     """Extract the English messages and update docs/locale/zh_CN/ for translators."""
     install_project(session, "docs", editable=True)
@@ -241,7 +244,7 @@ def tidy_catalog(catalog: Path) -> None:
         catalog.write_text(tidy, encoding="utf-8")
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
 def serve(session: nox.Session) -> None:
     """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
     install_project(session, "docs", editable=True)
@@ -252,7 +255,7 @@ def serve(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=False, name="system-deps")
+@nox.session(python=False, name="system-deps", default=False)
 def system_deps(session: nox.Session) -> None:
     """Debian packages: Chromium, CJK fonts, npm for MathJax, poppler-utils."""
     missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
@@ -264,7 +267,7 @@ def system_deps(session: nox.Session) -> None:
     session.run(*sudo, "apt-get", "install", "-y", *missing, external=True)
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
 def site(session: nox.Session) -> None:
     """Test the built site (HTML checks and headless Chromium): run `nox -s docs site`."""
     if not (SITE / "en" / "index.html").exists():
@@ -275,7 +278,7 @@ def site(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=PYTHON)
+@nox.session(python=PYTHON, default=False)
 def notebooks(session: nox.Session) -> None:
     """Run every downloaded notebook of the built site in a fresh kernel.
 
@@ -292,7 +295,7 @@ def notebooks(session: nox.Session) -> None:
     )  # fmt: skip
 
 
-@nox.session(python=False)
+@nox.session(python=False, default=False)
 def clean(session: nox.Session) -> None:
     """Remove build output (the site, caches)."""
     for path in ("docs/_build", "build", "dist"):
@@ -301,4 +304,5 @@ def clean(session: nox.Session) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit("run this file with nox")
+    # `./noxfile.py -s docs` works like `nox -s docs` (the script block names nox).
+    nox.main()

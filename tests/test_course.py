@@ -337,20 +337,78 @@ PUBLISHED_LSTM_BACKWARD = {
 def test_lstm_backward_snippet_runs_on_the_steps_da_covers() -> None:
     """The course's loop takes T_x from da (4 steps) although x has 7.
 
-    Its result is the gradient of sum(da * a[:, :, :4]); the bridge refuses a da of
-    the wrong length, and gives the same gradient for da padded with zeros.
+    Its result is the gradient of sum(da * a[:, :, :4]): the bridge accepts that da
+    and returns the reference's result, which is also the gradient for da padded
+    with zeros (dx then covers the 4 steps, as in the course). A da longer than
+    the forward pass is refused.
     """
     x, a0, parameters, da = lstm_backward_snippet()
     _, _, _, caches = course.lstm_forward(x, a0, parameters)
     _, _, _, ref_caches = ref.lstm_forward(x, a0, parameters)
-    with pytest.raises(ValueError, match="4 time steps but the forward pass ran 7"):
-        course.lstm_backward(da, caches)
+    grads = course.lstm_backward(da, caches)
+    assert grads["dx"].shape == (3, 10, 4)
+    assert_same_arrays(grads, ref.lstm_backward(da, ref_caches))
     padded = np.concatenate((da, np.zeros((5, 10, 3))), axis=2)
-    grads = course.lstm_backward(padded, caches)
-    expected = ref.lstm_backward(da, ref_caches)
-    np.testing.assert_array_equal(grads["dx"][:, :, 4:], 0.0)
-    grads["dx"] = grads["dx"][:, :, :4]
-    assert_same_arrays(grads, expected)
+    from_padded = course.lstm_backward(padded, caches)
+    np.testing.assert_array_equal(from_padded["dx"][:, :, 4:], 0.0)
+    from_padded["dx"] = from_padded["dx"][:, :, :4]
+    assert_same_arrays(grads, from_padded)
+    with pytest.raises(ValueError, match="8 time steps but the forward pass ran 7"):
+        course.lstm_backward(np.zeros((5, 10, 8)), caches)
+    with pytest.raises(ValueError, match="0 time steps"):
+        course.lstm_backward(np.zeros((5, 10, 0)), caches)
+
+
+CURRENT_LSTM_BACKWARD = {
+    ("dx", (1, 2)): "[0.00218254  0.28205375 -0.48292508 -0.43281115]",
+    ("da0", (2, 3)): "0.312770310257",
+    ("dWf", (3, 1)): "-0.0809802310938",
+    ("dWi", (1, 2)): "0.40512433093",
+    ("dWc", (3, 1)): "-0.0793746735512",
+    ("dWo", (1, 2)): "0.038948775763",
+    ("dbf", (4,)): "[-0.15745657]",
+    ("dbi", (4,)): "[-0.50848333]",
+    ("dbc", (4,)): "[-0.42510818]",
+    ("dbo", (4,)): "[ -0.17958196]",
+}
+"""The "Expected Output" of lstm_backward in the course's current edition."""
+
+
+def test_course_current_lstm_backward_table_is_the_zero_padded_gradient() -> None:
+    x, a0, parameters, da = lstm_backward_snippet()
+    _, _, _, caches = course.lstm_forward(x, a0, parameters)
+    grads = course.lstm_backward(da, caches)
+    for (key, index), printed in CURRENT_LSTM_BACKWARD.items():
+        assert printed_match(grads[key][index], printed), key
+
+
+COURSE_SNIPPETS = {
+    "lstm_backward": """
+np.random.seed(1)
+x_tmp = np.random.randn(3, 10, 7)
+a0_tmp = np.random.randn(5, 10)
+parameters_tmp = {}
+for name in ("f", "i", "o", "c"):
+    parameters_tmp["W" + name] = np.random.randn(5, 5 + 3)
+    parameters_tmp["b" + name] = np.random.randn(5, 1)
+parameters_tmp["Wy"] = np.zeros((2, 5))
+parameters_tmp["by"] = np.zeros((2, 1))
+a_tmp, y_tmp, c_tmp, caches_tmp = lstm_forward(x_tmp, a0_tmp, parameters_tmp)
+da_tmp = np.random.randn(5, 10, 4)
+gradients_tmp = lstm_backward(da_tmp, caches_tmp)
+result = gradients_tmp["dbo"][4], gradients_tmp["dx"].shape
+""",
+}
+"""The course's own test code, in its style (global seed, names, star import)."""
+
+
+def test_the_course_snippet_runs_unchanged_through_the_bridge() -> None:
+    namespace: dict[str, Any] = {}
+    exec("import numpy as np\nfrom lstm_derive.course import *", namespace)  # noqa: S102
+    exec(COURSE_SNIPPETS["lstm_backward"], namespace)  # noqa: S102
+    dbo, dx_shape = namespace["result"]
+    assert printed_match(dbo, CURRENT_LSTM_BACKWARD["dbo", (4,)])
+    assert dx_shape == (3, 10, 4)
 
 
 def test_course_lstm_backward_table_is_not_the_gradient() -> None:
@@ -579,11 +637,17 @@ def test_backward_accepts_plain_course_tuples() -> None:
     )
 
 
-def test_rnn_backward_refuses_a_da_of_another_length() -> None:
+def test_rnn_backward_takes_a_shorter_da_and_refuses_a_longer_one() -> None:
     x, a0, parameters = rnn_sequence_snippet()
     _, _, caches = course.rnn_forward(x, a0, parameters)
-    with pytest.raises(ValueError, match="3 time steps but the forward pass ran 4"):
-        course.rnn_backward(np.zeros((5, 10, 3)), caches)
+    da = np.random.RandomState(4).randn(5, 10, 3)
+    padded = np.concatenate((da, np.zeros((5, 10, 1))), axis=2)
+    short, full = course.rnn_backward(da, caches), course.rnn_backward(padded, caches)
+    np.testing.assert_array_equal(full["dx"][:, :, 3], 0.0)
+    full["dx"] = full["dx"][:, :, :3]
+    assert_same_arrays(short, full)
+    with pytest.raises(ValueError, match="5 time steps but the forward pass ran 4"):
+        course.rnn_backward(np.zeros((5, 10, 5)), caches)
 
 
 # --- layout and head ------------------------------------------------------------------

@@ -98,3 +98,164 @@ def snippet_results(snippet: str) -> dict[str, Any]:
 def test_every_printed_value_of_the_other_snippets_agrees(snippet: str) -> None:
     right, total = printed.agreement(snippet, snippet_results(snippet))
     assert right == total == len(printed.PRINTED[snippet])
+
+
+def test_current_printed_lstm_backward_is_the_gradient_of_the_short_da() -> None:
+    """The current edition's table: the gradient for the course's 4-step da, as is."""
+    x, a0, parameters, da = snippets.lstm_backward()
+    *_, caches = course.lstm_forward(x, a0, parameters)
+    gradient = course.lstm_backward(da, caches)
+    assert printed.agreement("lstm_backward_current", {"gradients": gradient}) == (
+        10,
+        10,
+    )
+    assert printed.agreement("lstm_backward", {"gradients": gradient}) == (0, 10)
+
+
+NOTEBOOK = {
+    "rnn_cell_forward": """
+np.random.seed(1)
+xt = np.random.randn(3, 10)
+a_prev = np.random.randn(5, 10)
+Waa = np.random.randn(5, 5)
+Wax = np.random.randn(5, 3)
+Wya = np.random.randn(2, 5)
+ba = np.random.randn(5, 1)
+by = np.random.randn(2, 1)
+parameters = {"Waa": Waa, "Wax": Wax, "Wya": Wya, "ba": ba, "by": by}
+a_next, yt_pred, cache = rnn_cell_forward(xt, a_prev, parameters)
+""",
+    "rnn_forward": """
+np.random.seed(1)
+x = np.random.randn(3, 10, 4)
+a0 = np.random.randn(5, 10)
+Waa = np.random.randn(5, 5)
+Wax = np.random.randn(5, 3)
+Wya = np.random.randn(2, 5)
+ba = np.random.randn(5, 1)
+by = np.random.randn(2, 1)
+parameters = {"Waa": Waa, "Wax": Wax, "Wya": Wya, "ba": ba, "by": by}
+a, y_pred, caches = rnn_forward(x, a0, parameters)
+""",
+    "lstm_cell_forward": """
+np.random.seed(1)
+xt = np.random.randn(3, 10)
+a_prev = np.random.randn(5, 10)
+c_prev = np.random.randn(5, 10)
+Wf = np.random.randn(5, 5 + 3)
+bf = np.random.randn(5, 1)
+Wi = np.random.randn(5, 5 + 3)
+bi = np.random.randn(5, 1)
+Wo = np.random.randn(5, 5 + 3)
+bo = np.random.randn(5, 1)
+Wc = np.random.randn(5, 5 + 3)
+bc = np.random.randn(5, 1)
+Wy = np.random.randn(2, 5)
+by = np.random.randn(2, 1)
+parameters = {"Wf": Wf, "Wi": Wi, "Wo": Wo, "Wc": Wc, "Wy": Wy,
+              "bf": bf, "bi": bi, "bo": bo, "bc": bc, "by": by}
+a_next, c_next, yt, cache = lstm_cell_forward(xt, a_prev, c_prev, parameters)
+""",
+    "lstm_forward": """
+np.random.seed(1)
+x = np.random.randn(3, 10, 7)
+a0 = np.random.randn(5, 10)
+Wf = np.random.randn(5, 5 + 3)
+bf = np.random.randn(5, 1)
+Wi = np.random.randn(5, 5 + 3)
+bi = np.random.randn(5, 1)
+Wo = np.random.randn(5, 5 + 3)
+bo = np.random.randn(5, 1)
+Wc = np.random.randn(5, 5 + 3)
+bc = np.random.randn(5, 1)
+Wy = np.random.randn(2, 5)
+by = np.random.randn(2, 1)
+parameters = {"Wf": Wf, "Wi": Wi, "Wo": Wo, "Wc": Wc, "Wy": Wy,
+              "bf": bf, "bi": bi, "bo": bo, "bc": bc, "by": by}
+a, y, c, caches = lstm_forward(x, a0, parameters)
+""",
+    "rnn_cell_backward": """
+np.random.seed(1)
+xt = np.random.randn(3, 10)
+a_prev = np.random.randn(5, 10)
+Wax = np.random.randn(5, 3)
+Waa = np.random.randn(5, 5)
+Wya = np.random.randn(2, 5)
+b = np.random.randn(5, 1)
+by = np.random.randn(2, 1)
+parameters = {"Wax": Wax, "Waa": Waa, "Wya": Wya, "ba": ba, "by": by}
+a_next, yt, cache = rnn_cell_forward(xt, a_prev, parameters)
+da_next = np.random.randn(5, 10)
+gradients = rnn_cell_backward(da_next, cache)
+""",
+    "rnn_backward": """
+np.random.seed(1)
+x = np.random.randn(3, 10, 4)
+a0 = np.random.randn(5, 10)
+Wax = np.random.randn(5, 3)
+Waa = np.random.randn(5, 5)
+Wya = np.random.randn(2, 5)
+ba = np.random.randn(5, 1)
+by = np.random.randn(2, 1)
+parameters = {"Wax": Wax, "Waa": Waa, "Wya": Wya, "ba": ba, "by": by}
+a, y, caches = rnn_forward(x, a0, parameters)
+da = np.random.randn(5, 10, 4)
+gradients = rnn_backward(da, caches)
+""",
+    "lstm_cell_backward": """
+np.random.seed(1)
+xt = np.random.randn(3, 10)
+a_prev = np.random.randn(5, 10)
+c_prev = np.random.randn(5, 10)
+Wf = np.random.randn(5, 5 + 3)
+bf = np.random.randn(5, 1)
+Wi = np.random.randn(5, 5 + 3)
+bi = np.random.randn(5, 1)
+Wo = np.random.randn(5, 5 + 3)
+bo = np.random.randn(5, 1)
+Wc = np.random.randn(5, 5 + 3)
+bc = np.random.randn(5, 1)
+Wy = np.random.randn(2, 5)
+by = np.random.randn(2, 1)
+parameters = {"Wf": Wf, "Wi": Wi, "Wo": Wo, "Wc": Wc, "Wy": Wy,
+              "bf": bf, "bi": bi, "bo": bo, "bc": bc, "by": by}
+a_next, c_next, yt, cache = lstm_cell_forward(xt, a_prev, c_prev, parameters)
+da_next = np.random.randn(5, 10)
+dc_next = np.random.randn(5, 10)
+gradients = lstm_cell_backward(da_next, dc_next, cache)
+""",
+    "lstm_backward_current": """
+np.random.seed(1)
+x = np.random.randn(3, 10, 7)
+a0 = np.random.randn(5, 10)
+Wf = np.random.randn(5, 5 + 3)
+bf = np.random.randn(5, 1)
+Wi = np.random.randn(5, 5 + 3)
+bi = np.random.randn(5, 1)
+Wo = np.random.randn(5, 5 + 3)
+bo = np.random.randn(5, 1)
+Wc = np.random.randn(5, 5 + 3)
+bc = np.random.randn(5, 1)
+parameters = {"Wf": Wf, "Wi": Wi, "Wo": Wo, "Wc": Wc, "Wy": np.zeros((2, 5)),
+              "bf": bf, "bi": bi, "bo": bo, "bc": bc, "by": np.zeros((2, 1))}
+a, y, c, caches = lstm_forward(x, a0, parameters)
+da = np.random.randn(5, 10, 4)
+gradients = lstm_backward(da, caches)
+""",
+}
+"""The course's test cells in its own style (global seed, star import), in the
+notebook's order: they share one namespace, so ``rnn_cell_backward`` picks up the
+``ba`` left over from ``rnn_forward``, as it does in the course."""
+
+
+def test_the_course_notebook_cells_run_unchanged() -> None:
+    notebook: dict[str, Any] = {}
+    exec("import numpy as np\nfrom lstm_derive.course import *", notebook)  # noqa: S102
+    state = np.random.get_state()  # noqa: NPY002 (the course seeds the global one)
+    try:
+        for snippet, cell in NOTEBOOK.items():
+            exec(cell, notebook)  # noqa: S102
+            right, total = printed.agreement(snippet, notebook)
+            assert right == total == len(printed.PRINTED[snippet]), snippet
+    finally:
+        np.random.set_state(state)  # noqa: NPY002

@@ -193,7 +193,7 @@ def test_other_wrong_inputs() -> None:
         nn.MeanSquaredError()(np.zeros((3, 2)), np.zeros((2, 3)))
     with pytest.raises(ShapeError, match=r"labels must be integers in 0..1"):
         nn.SoftmaxCrossEntropy()(np.zeros((3, 2)), np.array([0, 1, 2]))
-    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0"):
         nn.SGD({}, learning_rate=0)
 
 
@@ -254,9 +254,11 @@ def test_save_and_load_roundtrip(tmp_path: Path) -> None:
     fresh.load(path)
     np.testing.assert_array_equal(fresh.forward(x), model.forward(x))
     other = small_model("rnn", np.random.default_rng(3))
-    with pytest.raises(ShapeError, match=r"expected 0.W_x of shape \(3, 4\)"):
+    with pytest.raises(
+        ShapeError, match="weights are for cell 'lstm', this model's layer 0 is 'rnn'"
+    ):
         other.load(path)
-    with pytest.raises(ShapeError, match="missing"):
+    with pytest.raises(ShapeError, match="weights are for 4 layers"):
         nn.Sequential(nn.Dense(3, 2, rng=rng)).load(path)
 
 

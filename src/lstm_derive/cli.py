@@ -7,19 +7,40 @@ lstm-derive export gru           write one cell and the BPTT driver as one NumPy
 lstm-derive train binary-addition  train a binary adder, save its weights (.npz)
 lstm-derive add 93 116           add two numbers with the trained adder, bit by bit
 lstm-derive study --task digits  run the study of the cell family (or part of it)
+
+Each subcommand is one ``_name(args) -> int`` function; :func:`main` runs it inside
+the one error handler: a user error prints one line on stderr and exits with
+status 2, Ctrl-C prints one line and exits with 130, a closed output pipe
+(``lstm-derive gradcheck lstm | head -1``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
-from lstm_derive.errors import SpecError
+from lstm_derive.arguments import positive, seed
+from lstm_derive.errors import ShapeError, SpecError
 from lstm_derive.experiments.binary_addition.commands import CommandError
 
 Command = Callable[[argparse.Namespace], int]
+PROG = "lstm-derive"
+USER_ERRORS = (SpecError, CommandError, ShapeError)
+"""Errors that mean "change the input": reported in one line, exit status 2."""
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``lstm-derive gradcheck: error: ...``, status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the error on one line (no usage block) and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _regen(args: argparse.Namespace) -> int:
@@ -57,18 +78,31 @@ def _regen(args: argparse.Namespace) -> int:
 
 
 def _gradcheck(args: argparse.Namespace) -> int:
-    from lstm_derive import gradcheck  # noqa: PLC0415
+    from lstm_derive import generated, gradcheck  # noqa: PLC0415
+    from lstm_derive import gradcheck_progress as sizes  # noqa: PLC0415
 
-    rows = gradcheck.check(
-        args.cell,
-        batch=args.batch,
-        steps=args.steps,
-        inputs=args.inputs,
-        hidden=args.hidden,
-        seed=args.seed,
-    )
-    for line in gradcheck.legend(args.cell):
-        print(f"# {line}")
+    cell = generated.load(args.cell)
+    shape = (args.batch, args.steps, args.inputs, args.hidden)
+    needed, available = sizes.memory_needed(cell, *shape), sizes.memory_available()
+    if available is not None and needed > available:
+        msg = (
+            f"gradcheck {args.cell} with these sizes needs about "
+            f"{sizes.size_text(needed)} of memory, {sizes.size_text(available)} is "
+            "available: choose smaller --batch, --steps, --inputs or --hidden"
+        )
+        raise CommandError(msg)
+    for line in gradcheck.legend(cell):
+        print(f"# {line}", flush=True)  # at once: the check may take a while
+    total = sizes.entries(cell, *shape) * sizes.FORWARDS_PER_ENTRY + 1
+    with sizes.progress_bar(total, enabled=not args.no_progress) as bar:
+        rows = gradcheck.check(
+            sizes.CountingCell(cell, bar),
+            batch=args.batch,
+            steps=args.steps,
+            inputs=args.inputs,
+            hidden=args.hidden,
+            seed=args.seed,
+        )
     for row in rows:
         print(row.line())
     print(gradcheck.summary(rows))
@@ -120,21 +154,11 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        msg = f"must be a whole number >= 1, got {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     """The argument parser, with one subcommand per task."""
     from lstm_derive import generated  # noqa: PLC0415
 
-    main = argparse.ArgumentParser(
-        prog="lstm-derive", description=__doc__.splitlines()[0]
-    )
+    main = Parser(prog=PROG, description=__doc__.splitlines()[0])
     commands = main.add_subparsers(dest="command", required=True)
 
     regen = commands.add_parser(
@@ -150,8 +174,15 @@ def parser() -> argparse.ArgumentParser:
     )
     check.add_argument("cell", choices=generated.names())
     for name, default in (("batch", 2), ("steps", 3), ("inputs", 3), ("hidden", 4)):
-        check.add_argument(f"--{name}", type=_positive, default=default)
-    check.add_argument("--seed", type=int, default=0)
+        check.add_argument(f"--{name}", type=positive, default=default)
+    check.add_argument(
+        "--seed", type=seed, default=0, help="random seed, 0 .. 2**32 - 1 (default 0)"
+    )
+    check.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is drawn on stderr, on a terminal only)",
+    )
     check.set_defaults(run=_gradcheck)
 
     listing = commands.add_parser(
@@ -198,13 +229,31 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = parser().parse_args(argv)
-    run: Command = args.run
     try:
-        return run(args)
-    except (SpecError, CommandError) as error:
-        print(f"lstm-derive: error: {error}", file=sys.stderr)
-        return 2
+        args = parser().parse_args(argv)
+        run: Command = args.run
+        status = run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+    except USER_ERRORS as error:
+        return _fail(str(error), 2)
+    except MemoryError:
+        return _fail("out of memory: try smaller sizes", 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", INTERRUPTED)
+    except BrokenPipeError:
+        # The reader has gone (`| head`): send what is left to /dev/null, as the
+        # Python documentation recommends (library/signal, "Note on SIGPIPE").
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return status
+
+
+def _fail(message: str, status: int) -> int:
+    """Print ``lstm-derive: error: <first line of message>`` on stderr; return status."""
+    line = message.strip().splitlines()[0] if message.strip() else "failed"
+    print(f"{PROG}: error: {line}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

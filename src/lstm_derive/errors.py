@@ -9,3 +9,15 @@ class SpecError(ValueError):
 
 class ShapeError(ValueError):
     """An array of the wrong shape, dtype or size: names what was expected and received."""
+
+
+class WeightsError(ShapeError):
+    """A weights file that cannot be loaded into the model: names the file and why."""
+
+
+class NonFiniteError(ValueError):
+    """NaN or infinity where numbers must be finite: names where it was found."""
+
+
+class ForwardFirstError(RuntimeError):
+    """``backward`` called on a layer before any ``forward``."""

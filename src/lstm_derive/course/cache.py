@@ -41,10 +41,17 @@ def generated_cache(cache: tuple[Any, ...]) -> dict[str, Any] | None:
 
 
 def check_steps(da_steps: int, forward_steps: int) -> None:
-    """Refuse a ``da`` whose number of time steps differs from the forward pass's."""
-    if da_steps != forward_steps:
+    """Accept a ``da`` covering the first T' <= T_x steps; refuse one with more.
+
+    A ``da`` of T' < T_x steps means dJ/da<t> = 0 for the steps after it (as if it
+    were padded with zeros): the loss depends on the first T' hidden states only.
+    The course's own ``lstm_backward`` test draws such a ``da`` (4 steps for a
+    forward pass of 7), and its reference loop computes exactly that gradient.
+    """
+    if da_steps < 1 or da_steps > forward_steps:
         msg = (
             f"da has {da_steps} time steps but the forward pass ran {forward_steps}: "
-            "da must be (n_a, m, T_x) with the T_x of the caches"
+            f"da must be (n_a, m, T) with 1 <= T <= {forward_steps} (the steps of "
+            "the caches it covers, from the first)"
         )
         raise ValueError(msg)

@@ -121,6 +121,12 @@ def lstm_backward(da: Array, caches: Caches) -> dict[str, Array]:
     The gradients reaching step t are ``da[:, :, t]`` plus the ``da_prev`` and
     ``dc_prev`` that step t+1 sent back. Returns ``dx (n_x, m, T_x)``,
     ``da0 (n_a, m)``, ``dWf, dWi, dWc, dWo`` and ``dbf, dbi, dbc, dbo``.
+
+    ``da`` may cover only the first T <= T_x steps of the forward pass: that is
+    the gradient of a loss on those hidden states (``da`` padded with zeros), and
+    ``dx`` then has T steps, as in the course (the later inputs do not reach the
+    loss; their gradient is zero). A ``da`` longer than the forward pass is
+    refused with a ValueError.
     """
     step_caches, x = caches
     n_a, m, steps = da.shape

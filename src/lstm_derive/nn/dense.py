@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_derive.nn.checks import check_gradient, check_size, require_forward
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 
 
@@ -25,8 +26,10 @@ class Dense(Layer):
         dtype: Any = np.float64,
     ) -> None:
         super().__init__()
-        self.inputs, self.outputs = inputs, outputs
+        self.inputs = check_size("Dense", "inputs", inputs)
+        self.outputs = check_size("Dense", "outputs", outputs)
         self.dtype = check_dtype(dtype)
+        self._x: Array | None = None
         bound = 1 / np.sqrt(inputs)
         weight = rng.uniform(-bound, bound, (inputs, outputs))
         self.params = {
@@ -39,16 +42,18 @@ class Dense(Layer):
 
     def forward(self, x: Array) -> Array:
         """x [..., inputs] -> y [..., outputs]."""
-        axes: tuple[int | str, ...] = (
-            ("batch", "time", self.inputs) if x.ndim == 3 else ("batch", self.inputs)
-        )
+        axes: tuple[int | str, ...] = ("batch", self.inputs)
+        if getattr(x, "ndim", None) == 3:
+            axes = ("batch", "time", self.inputs)
         check_array(repr(self), "x", x, axes, self.dtype)
         self._x = x
         return x @ self.params["weight"] + self.params["bias"]
 
     def backward(self, d_out: Array) -> Array:
         """dW = x^T d_out, db = sum of d_out, dx = d_out W^T (over all leading axes)."""
-        x_rows = self._x.reshape(-1, self.inputs)
+        x = require_forward(repr(self), self._x)
+        check_gradient(repr(self), d_out, (*x.shape[:-1], self.outputs))
+        x_rows = x.reshape(-1, self.inputs)
         d_rows = d_out.reshape(-1, self.outputs)
         self.grads = {"weight": x_rows.T @ d_rows, "bias": d_rows.sum(axis=0)}
         return d_out @ self.params["weight"].T

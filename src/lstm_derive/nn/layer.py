@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from lstm_derive.errors import ShapeError
+from lstm_derive.nn.checks import check_finite
 
 Array = NDArray[Any]
 DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -49,13 +50,19 @@ def check_dtype(dtype: Any) -> np.dtype[Any]:
 def check_array(
     who: str, name: str, array: Any, expected: tuple[int | str, ...], dtype: Any
 ) -> Array:
-    """Check rank, fixed sizes, non-empty axes and dtype of ``array``.
+    """Check type, rank, fixed sizes, non-empty axes, dtype and finiteness of ``array``.
 
     ``expected`` names every axis: an int is a required size, a string (``"batch"``)
-    is any size >= 1. The error names the expected and the received shape.
+    is any size >= 1. The error names the expected and the received shape. Only a
+    NumPy array of exactly ``dtype`` passes: lists, integer, boolean and other
+    floating-point arrays are refused (never converted silently), and so are NaN
+    and infinity (:class:`~lstm_derive.errors.NonFiniteError`).
     """
     if not isinstance(array, np.ndarray):
-        msg = f"{who}: {name} must be a NumPy array, received {type(array).__name__}"
+        msg = (
+            f"{who}: {name} must be a NumPy array, received {type(array).__name__} "
+            f"(convert with np.asarray({name}, dtype=np.{np.dtype(dtype)}))"
+        )
         raise ShapeError(msg)
     wanted = "[" + ", ".join(str(axis) for axis in expected) + "]"
     if array.ndim != len(expected) or any(
@@ -74,7 +81,9 @@ def check_array(
     if array.dtype != np.dtype(dtype):
         msg = (
             f"{who}: expected {name} of dtype {np.dtype(dtype)}, received {array.dtype}"
-            " (convert with .astype, or build the model with the other dtype)"
+            f" (convert with .astype(np.{np.dtype(dtype)}), or build the model with"
+            " the other dtype)"
         )
         raise ShapeError(msg)
+    check_finite(who, name, array)
     return array

@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 import numpy as np
 
 from lstm_derive.nn.layer import Array
+
+
+def check_hyperparameter(
+    who: str,
+    name: str,
+    value: float,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_inclusive: bool = False,
+) -> float:
+    """A finite real number in (low, high) (or [low, high)), else a ValueError."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    above = number >= low if low_inclusive else number > low
+    if isinstance(value, bool) or not (
+        math.isfinite(number) and above and number < high
+    ):
+        bracket = "[" if low_inclusive else "("
+        wanted = f"> {low:g}" if math.isinf(high) else f"in {bracket}{low:g}, {high:g})"
+        msg = f"{who}: {name} must be a finite number {wanted}, received {value!r}"
+        raise ValueError(msg)
+    return number
 
 
 def clip_grad_norm(grads: dict[str, Array], max_norm: float) -> float:
@@ -24,11 +52,13 @@ class Optimizer:
     """Updates ``params`` (a dict of arrays, changed in place) from ``grads``."""
 
     def __init__(self, params: dict[str, Array], learning_rate: float) -> None:
-        if learning_rate <= 0:
-            msg = f"learning_rate must be > 0, received {learning_rate}"
-            raise ValueError(msg)
+        who = type(self).__name__
+        self.learning_rate = check_hyperparameter(
+            who, "learning_rate", learning_rate, low=0.0
+        )
         self.params = params
-        self.learning_rate = learning_rate
+        self.updates = 0
+        """Updates applied so far (``train_step`` counts them)."""
 
     def step(self, grads: dict[str, Array]) -> None:
         """Apply one update."""
@@ -42,7 +72,9 @@ class SGD(Optimizer):
         self, params: dict[str, Array], learning_rate: float, momentum: float = 0.0
     ) -> None:
         super().__init__(params, learning_rate)
-        self.momentum = momentum
+        self.momentum = check_hyperparameter(
+            "SGD", "momentum", momentum, low=0.0, high=1.0, low_inclusive=True
+        )
         self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
 
     def step(self, grads: dict[str, Array]) -> None:
@@ -61,11 +93,21 @@ class Adam(Optimizer):
         self,
         params: dict[str, Array],
         learning_rate: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
+        betas: Sequence[float] = (0.9, 0.999),
         eps: float = 1e-7,
     ) -> None:
         super().__init__(params, learning_rate)
-        self.betas, self.eps = betas, eps
+        if len(betas) != 2:
+            msg = f"Adam: betas must be a pair (beta1, beta2), received {betas!r}"
+            raise ValueError(msg)
+        beta1, beta2 = (
+            check_hyperparameter(
+                "Adam", name, beta, low=0.0, high=1.0, low_inclusive=True
+            )
+            for name, beta in zip(("betas[0]", "betas[1]"), betas, strict=True)
+        )
+        self.betas = (beta1, beta2)
+        self.eps = check_hyperparameter("Adam", "eps", eps, low=0.0)
         self.steps = 0
         self.first = {name: np.zeros_like(p) for name, p in params.items()}
         self.second = {name: np.zeros_like(p) for name, p in params.items()}

@@ -9,6 +9,12 @@ import numpy as np
 
 from lstm_derive import generated
 from lstm_derive.nn.bptt import Cache, Cell
+from lstm_derive.nn.checks import (
+    check_gradient,
+    check_size,
+    recurrent_output_shape,
+    require_forward,
+)
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 
 
@@ -40,7 +46,9 @@ class Recurrent(Layer):
         super().__init__()
         module = generated.load(cell) if isinstance(cell, str) else cell
         self.cell = Cell.of(module)
-        self.inputs, self.hidden = inputs, hidden
+        self.inputs = check_size(f"Recurrent({self.cell.name!r})", "inputs", inputs)
+        self.hidden = check_size(f"Recurrent({self.cell.name!r})", "hidden", hidden)
+        self._output_shape: tuple[int, ...] = ()
         self.return_sequences = return_sequences
         self.dtype = check_dtype(dtype)
         self.params = initial_params(self.cell, inputs, hidden, rng, self.dtype)
@@ -72,6 +80,9 @@ class Recurrent(Layer):
     def forward(self, x: Array) -> Array:
         """Hidden states for x [batch, time, inputs] (all, or the last)."""
         check_array(repr(self), "x", x, ("batch", "time", self.inputs), self.dtype)
+        self._output_shape = recurrent_output_shape(
+            x, self.hidden, self.return_sequences
+        )
         batch = x.shape[0]
         states = {
             s: np.zeros((batch, self.hidden), self.dtype) for s in self.cell.states
@@ -83,9 +94,8 @@ class Recurrent(Layer):
 
     def backward(self, d_out: Array) -> Array:
         """Backpropagation through time; fills ``grads`` and returns d_x."""
-        if self._cache is None:
-            msg = f"{self!r}: backward called before forward"
-            raise RuntimeError(msg)
+        require_forward(repr(self), self._cache)
+        check_gradient(repr(self), d_out, self._output_shape)
         if self.return_sequences:
             d_hs = d_out
         else:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from lstm_derive.errors import ShapeError
+from lstm_derive.nn import weights
 from lstm_derive.nn.layer import Array, Layer
 
 
@@ -48,27 +46,19 @@ class Sequential(Layer):
         }
         return d_out
 
-    def save(self, path: str | Path) -> None:
-        """Write every parameter to a ``.npz`` file."""
-        np.savez(path, allow_pickle=False, **self.params)
+    def save(self, path: str | Path) -> Path:
+        """Write every parameter and the model's description; return the file written.
+
+        ``.npz`` is added to a name without it (``save("x")`` writes ``x.npz``, and
+        ``load("x")`` reads it). See :mod:`lstm_derive.nn.weights` for the format.
+        """
+        return weights.write(path, self.layers)
 
     def load(self, path: str | Path) -> None:
-        """Read parameters saved by :meth:`save` into this model, checking each shape."""
-        with np.load(path) as saved:
-            missing = sorted(set(self.params) - set(saved.files))
-            unknown = sorted(set(saved.files) - set(self.params))
-            if missing or unknown:
-                msg = (
-                    f"{path}: parameters do not match {self!r}: "
-                    f"missing {missing}, unexpected {unknown}"
-                )
-                raise ShapeError(msg)
-            for name, array in self.params.items():
-                stored = saved[name]
-                if stored.shape != array.shape:
-                    msg = (
-                        f"{path}: expected {name} of shape {array.shape}, "
-                        f"received {stored.shape}"
-                    )
-                    raise ShapeError(msg)
-                array[...] = stored
+        """Read weights saved by :meth:`save` of the same model: all of them or none.
+
+        Raises :class:`~lstm_derive.errors.WeightsError` for a file that is not a
+        weights file, holds another model (another cell, other sizes) or holds
+        non-finite values; the model is then unchanged.
+        """
+        weights.read(path, self.layers)

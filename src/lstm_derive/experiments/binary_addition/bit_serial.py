@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from lstm_derive import nn
-from lstm_derive.errors import ShapeError
+from lstm_derive.errors import WeightsError
 from lstm_derive.experiments.binary_addition.data import (
     REPORT_BITS,
     REPORT_MAX_OPERAND,
@@ -31,6 +31,7 @@ from lstm_derive.experiments.binary_addition.data import (
 )
 from lstm_derive.experiments.binary_addition.progress import progress
 from lstm_derive.experiments.binary_addition.threads import one_blas_thread
+from lstm_derive.nn import weights
 from lstm_derive.nn.layer import Array
 
 INPUTS = 2
@@ -209,20 +210,37 @@ def _train_serial(config: SerialConfig, *, show_progress: bool) -> SerialRun:
 
 
 def load_serial_model(path: str | Path) -> nn.Sequential:
-    """A bit-serial model with the weights saved at ``path`` (hidden size read from it).
+    """A bit-serial model with the weights saved at ``path`` (sizes read from it).
 
-    Raises :class:`~lstm_derive.errors.ShapeError` when the file holds anything but
-    a bit-serial model's parameters.
+    ``.npz`` is added to a name without it. Raises
+    :class:`~lstm_derive.errors.WeightsError` (a ShapeError) when the file is not a
+    bit-serial model's weights file, naming what it holds instead.
     """
-    with np.load(path) as saved:
-        if "0.b_x" not in saved.files or saved["0.b_x"].ndim != 1:
-            msg = f"{path}: not a bit-serial model's weights (no LSTM bias '0.b_x')"
-            raise ShapeError(msg)
-        bias = saved["0.b_x"]
-        hidden, dtype = bias.shape[0] // 4, bias.dtype
-    if hidden < 1 or dtype not in (np.float32, np.float64):
-        msg = f"{path}: not a bit-serial model's weights (LSTM bias {bias.shape})"
-        raise ShapeError(msg)
+    layers = weights.read_structure(path)["layers"]
+    kinds = [
+        (layer.get("kind"), layer.get("cell"), layer.get("inputs")) for layer in layers
+    ]
+    hidden = layers[0].get("hidden") if layers else None
+    dtype = layers[0].get("dtype") if layers else None
+    if (
+        kinds[:1] != [("Recurrent", "lstm", INPUTS)]
+        or len(kinds) != 2
+        or kinds[1] != ("Dense", None, hidden)
+        or not isinstance(hidden, int)
+        or dtype not in ("float32", "float64")
+    ):
+        described = ", ".join(
+            f"{kind}({', '.join(part for part in parts if part)})"
+            for kind, cell, inputs in kinds
+            for parts in [
+                (repr(cell) if cell else "", f"inputs={inputs}" if inputs else "")
+            ]
+        )
+        msg = (
+            f"{weights.weights_path(path)}: not a bit-serial model's weights "
+            f"(an LSTM on {INPUTS} inputs, then Dense): it holds {described}"
+        )
+        raise WeightsError(msg)
     model = build_serial_model(np.random.default_rng(0), hidden=hidden, dtype=dtype)
     model.load(path)
     return model

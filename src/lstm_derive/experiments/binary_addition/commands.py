@@ -8,14 +8,16 @@ on stderr and exits with status 2, as argparse does for a bad argument).
 from __future__ import annotations
 
 import argparse
-import zipfile
+import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from lstm_derive.errors import ShapeError
+from lstm_derive.arguments import positive, seed
 from lstm_derive.experiments.binary_addition import bit_serial, report_setup
 from lstm_derive.experiments.binary_addition.data import from_bits
+from lstm_derive.nn.weights import weights_path
 
 FORMULATIONS = ("bit-serial", "report")
 DEFAULT_WEIGHTS = {
@@ -46,17 +48,6 @@ def operand(text: str) -> int:
     return value
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        msg = f"must be a whole number >= 1, got {text!r}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``lstm-derive train binary-addition``."""
     parser.add_argument(
@@ -68,12 +59,12 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--train-size",
-        type=_positive,
+        type=positive,
         help="training samples (report formulation; default 10000, as the report)",
     )
     parser.add_argument(
         "--epochs",
-        type=_positive,
+        type=positive,
         help="epochs (report formulation; default 100, as the report)",
     )
     parser.add_argument(
@@ -83,14 +74,17 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--updates",
-        type=_positive,
+        type=positive,
         help="most Adam updates (bit-serial; default 2000, it stops sooner)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seed", type=seed, default=0, help="random seed, 0 .. 2**32 - 1 (default 0)"
+    )
     parser.add_argument(
         "--output",
         type=Path,
-        help="where to save the weights (default: binary-addition-<formulation>.npz)",
+        help="where to save the weights; .npz is added when missing "
+        "(default: binary-addition-<formulation>.npz)",
     )
     parser.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar"
@@ -109,18 +103,41 @@ def run_train(args: argparse.Namespace) -> int:
     elif args.updates is not None:
         msg = "--updates only applies to --formulation bit-serial"
         raise CommandError(msg)
-    output = args.output or Path(DEFAULT_WEIGHTS[args.formulation])
-    if not output.parent.is_dir():
-        msg = f"cannot save the weights to {output}: no directory {output.parent}"
+    if args.output is not None and args.output.is_dir():
+        msg = f"cannot save the weights to {args.output}: it is a directory"
         raise CommandError(msg)
+    output = weights_path(args.output or DEFAULT_WEIGHTS[args.formulation])
+    check_writable(output)  # before training, not after
     if args.formulation == "bit-serial":
-        _train_bit_serial(args)
+        _train_bit_serial(args, output)
     else:
-        _train_report(args)
+        _train_report(args, output)
     return 0
 
 
-def _train_bit_serial(args: argparse.Namespace) -> None:
+def check_writable(output: Path) -> None:
+    """Refuse, before any training, an ``--output`` the weights cannot be saved to.
+
+    The folder must exist and accept a new file (tried for real: a temporary file
+    is created and removed), and ``output`` must not be a folder.
+    """
+    if not output.parent.is_dir():
+        msg = f"cannot save the weights to {output}: no directory {output.parent}"
+        raise CommandError(msg)
+    if output.is_dir():
+        msg = f"cannot save the weights to {output}: it is a directory"
+        raise CommandError(msg)
+    try:
+        handle, probe = tempfile.mkstemp(dir=output.parent, prefix=".lstm-derive-")
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        msg = f"cannot save the weights to {output}: {reason} ({output.parent})"
+        raise CommandError(msg) from None
+    os.close(handle)
+    Path(probe).unlink()
+
+
+def _train_bit_serial(args: argparse.Namespace, output: Path) -> None:
     config = bit_serial.SerialConfig(
         seed=args.seed, max_updates=args.updates or bit_serial.SerialConfig.max_updates
     )
@@ -135,14 +152,13 @@ def _train_bit_serial(args: argparse.Namespace) -> None:
     for width in (16, 32, 64):
         accuracy = bit_serial.random_accuracy(run.model, width, 1000, rng)
         print(f"1000 random {width}-bit pairs:    {accuracy:.2%} exact")
-    output = args.output or Path(DEFAULT_WEIGHTS["bit-serial"])
-    run.model.save(output)
+    saved = run.model.save(output)
     print(
-        f"saved the weights to {output}; try: lstm-derive add 93 116 --weights {output}"
+        f"saved the weights to {saved}; try: lstm-derive add 93 116 --weights {saved}"
     )
 
 
-def _train_report(args: argparse.Namespace) -> None:
+def _train_report(args: argparse.Namespace, output: Path) -> None:
     config = report_setup.ReportConfig(
         train_size=args.train_size or report_setup.ReportConfig.train_size,
         epochs=args.epochs or report_setup.ReportConfig.epochs,
@@ -163,9 +179,8 @@ def _train_report(args: argparse.Namespace) -> None:
             f"{label + ':':17} {result.exact:7.2%} exact sums, "
             f"{result.per_bit:7.2%} bits right ({result.pairs} pairs)"
         )
-    output = args.output or Path(DEFAULT_WEIGHTS["report"])
-    run.model.save(output)
-    print(f"saved the weights to {output}")
+    saved = run.model.save(output)
+    print(f"saved the weights to {saved}")
 
 
 def add_add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -183,7 +198,10 @@ def add_add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_add(args: argparse.Namespace) -> int:
     """Add a and b with saved bit-serial weights, printing every step."""
-    path: Path = args.weights
+    path = weights_path(args.weights)
+    if not path.is_file() and Path(args.weights).is_file():
+        msg = f"{args.weights} is not a weights file: their names end in .npz"
+        raise CommandError(msg)
     if not path.is_file():
         msg = (
             f"no weights file {path}: train one with "
@@ -192,9 +210,8 @@ def run_add(args: argparse.Namespace) -> int:
         raise CommandError(msg)
     try:
         model = bit_serial.load_serial_model(path)
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        detail = str(error) if isinstance(error, ShapeError) else f"{path}: {error}"
-        msg = f"cannot use these weights: {detail}"
+    except ValueError as error:  # WeightsError: the message names the file
+        msg = f"cannot use these weights: {error}"
         raise CommandError(msg) from None
     addition = bit_serial.add(model, args.a, args.b)
     print("step  a  b  sum bit  P(bit = 1)")

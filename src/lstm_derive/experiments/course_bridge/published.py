@@ -7,7 +7,7 @@
   tanh too many in (8)); :func:`derived_gate_gradients` gives the gradients w.r.t.
   the same pre-activations from the generated LSTM's step backward (``backward_1``);
 * :func:`backward_without_recurrence`: a loop that never passes ``da_prev`` and
-  ``dc_prev`` back, which is what the course's printed ``lstm_backward`` table
+  ``dc_prev`` back, which is what an older edition's printed ``lstm_backward`` table
   (seven of its ten values) was made with.
 
 Everything else is computed by :mod:`lstm_derive.course` (the generated cells).
