@@ -48,9 +48,7 @@ def test_exported_file_runs_alone_and_matches_the_package(
     runner = bptt.Cell.of(generated.load(cell))
     rng = np.random.default_rng(0)
     bound = 1 / np.sqrt(4)
-    params = {
-        n: rng.uniform(-bound, bound, s) for n, s in runner.shapes(3, 4).items()
-    }
+    params = {n: rng.uniform(-bound, bound, s) for n, s in runner.shapes(3, 4).items()}
     x = rng.standard_normal((2, 5, 3))
     states = {s: rng.standard_normal((2, 4)) for s in runner.states}
     hs, _, cache = runner.forward(x, states, params)

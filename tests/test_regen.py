@@ -323,9 +323,8 @@ def test_pi_and_sqrt_are_supported(package_copy: Path) -> None:
     result = run_cli(package_copy, "regen")
     assert result.returncode == 0, result.stderr
     module = load_module(package_copy / "lstm_derive" / "generated" / "lstm.py")
-    assert "np.pi" in inspect.getsource(module) and "np.sqrt" in inspect.getsource(
-        module
-    )
+    assert "np.pi" in inspect.getsource(module)
+    assert "np.sqrt" in inspect.getsource(module)
     rows = gradcheck.check(module, batch=2, steps=3, inputs=2, hidden=3)
     assert max(row.rel_error for row in rows) <= 1e-7
 

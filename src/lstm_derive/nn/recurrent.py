@@ -94,14 +94,14 @@ class Recurrent(Layer):
 
     def backward(self, d_out: Array) -> Array:
         """Backpropagation through time; fills ``grads`` and returns d_x."""
-        require_forward(repr(self), self._cache)
+        cache = require_forward(repr(self), self._cache)
         check_gradient(repr(self), d_out, self._output_shape)
         if self.return_sequences:
             d_hs = d_out
         else:
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_hs[:, -1] = d_out
-        grads = self.cell.backward(d_hs, self._cache)
+        grads = self.cell.backward(d_hs, cache)
         self.grads = {name: grads[name] for name in self.params}
         d_x: Array = grads["x"]
         return d_x
