@@ -51,7 +51,7 @@ def assert_one_line_error(
         (["gradcheck", "lstm", "--seed", "-1"], "--seed: must be a whole number"),
         (["gradcheck", "lstm", "--hidden", "100000"], "of memory"),
         (["gradcheck", "lstm", "--hidden", "many"], "--hidden: must be a whole"),
-        (["gradcheck", "gru"], "invalid choice: 'gru'"),
+        (["gradcheck", "no_such_cell"], "invalid choice: 'no_such_cell'"),
         (["train", "binary-addition", "--seed", "-1"], "--seed"),
         (["train", "binary-addition", "--updates", "1e3"], "--updates"),
         (["add", "1", "-2"], ""),

@@ -127,3 +127,16 @@ def test_stage_functions_read_only_what_they_name(cell: str) -> None:
         saved |= {n for n in names if not (n.startswith("d_") and n.endswith("_next"))}
         assert set(inspect.signature(forward).parameters)
     assert saved == set(module.SAVED)
+
+
+def test_integer_input_gives_float_hidden_states() -> None:
+    """Integer x with float weights: the hidden states are floats, not an int buffer."""
+    runner = bptt.Cell.of(generated.load("lstm"))
+    rng = np.random.default_rng(0)
+    params = {n: rng.standard_normal(s) for n, s in runner.shapes(2, 3).items()}
+    states = {s: np.zeros((1, 3)) for s in runner.states}
+    x = np.array([[[1, 0], [0, 1]]])
+    hs, finals, _ = runner.forward(x, states, params)
+    assert hs.dtype == np.float64
+    np.testing.assert_array_equal(hs[:, -1], finals["h"])
+    assert np.any(hs != 0)

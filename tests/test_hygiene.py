@@ -50,7 +50,9 @@ def test_the_pages_workflow_passes_zizmor() -> None:
 def test_pre_commit_runs_the_ruff_that_lint_pins() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     pinned = next(
-        d for d in pyproject["project"]["dependencies"] if d.startswith("ruff==")
+        d
+        for d in pyproject["project"]["optional-dependencies"]["derive"]
+        if d.startswith("ruff==")
     ).removeprefix("ruff==")
     config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     hook = re.search(r"ruff-pre-commit\n\s+rev: v(\S+)", config)

@@ -80,8 +80,9 @@ def _regen(args: argparse.Namespace) -> int:
 def _gradcheck(args: argparse.Namespace) -> int:
     from lstm_derive import generated, gradcheck  # noqa: PLC0415
     from lstm_derive import gradcheck_progress as sizes  # noqa: PLC0415
+    from lstm_derive.nn import bptt  # noqa: PLC0415
 
-    cell = generated.load(args.cell)
+    cell = bptt.Cell.of(generated.load(args.cell))
     shape = (args.batch, args.steps, args.inputs, args.hidden)
     needed, available = sizes.memory_needed(cell, *shape), sizes.memory_available()
     if available is not None and needed > available:

@@ -1,15 +1,15 @@
 """What ``lstm-derive gradcheck`` needs around the check: a memory estimate, progress.
 
 The check itself is :func:`lstm_derive.gradcheck.check`; this module only looks at
-a cell through its public interface (``GATES``, ``STATES``, ``PARAMETERS``,
-``forward``), so it keeps working when the check's internals change.
+a cell through the driver's interface (``states``, ``shapes``, ``forward``), so it
+keeps working when the check's internals change.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from tqdm import tqdm
@@ -26,15 +26,15 @@ FORWARDS_PER_ENTRY = 7
 
 def entries(cell: Any, batch: int, steps: int, inputs: int, hidden: int) -> int:
     """How many entries the check differentiates one by one (it prints one row each)."""
-    gates, states = len(cell.GATES), len(cell.STATES)
-    weights = (hidden + inputs) * gates * hidden + gates * hidden
-    elementwise = len(cell.PARAMETERS) * hidden
-    return weights + elementwise + batch * steps * inputs + states * batch * hidden
+    parameters = sum(math.prod(shape) for shape in cell.shapes(inputs, hidden).values())
+    states = len(cell.states)
+    return parameters + batch * steps * inputs + states * batch * hidden
 
 
 def memory_needed(cell: Any, batch: int, steps: int, inputs: int, hidden: int) -> int:
     """An estimate, in bytes, of the memory the check of these sizes takes."""
-    saved = batch * steps * hidden * (len(cell.GATES) + len(cell.STATES) + 2)
+    width = sum(int(shape[-1]) for shape in cell.shapes(1, 1).values())
+    saved = batch * steps * hidden * (width + len(cell.states) + 2)
     return (
         entries(cell, batch, steps, inputs, hidden) * BYTES_PER_ENTRY
         + saved * BYTES_PER_STATE_VALUE
@@ -71,7 +71,7 @@ class CountingCell:
     Every other attribute is the wrapped cell's, so the check sees the same cell.
     """
 
-    def __init__(self, cell: ModuleType, bar: tqdm[Any]) -> None:
+    def __init__(self, cell: Any, bar: tqdm[Any]) -> None:
         self._cell, self._bar = cell, bar
 
     def __getattr__(self, name: str) -> Any:

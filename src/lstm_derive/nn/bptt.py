@@ -191,7 +191,9 @@ def forward(
         p.key: [] for p in cell.projections if not p.of_input
     }
     cache = Cache(cell, x_rows, (batch, steps, inputs, hidden), params, sources)
-    hs = np.empty((steps, batch, hidden), dtype=x_rows.dtype)
+    # the result type of everything the step reads (integer input becomes float)
+    dtype = np.result_type(x_rows, *states0.values(), *params.values(), np.float16)
+    hs = np.empty((steps, batch, hidden), dtype=dtype)
     states = dict(states0)
     for t in range(steps):
         values = {f"{s}_prev": states[s] for s in cell.states} | elementwise

@@ -52,7 +52,7 @@ def describe_layer(layer: Layer) -> dict[str, Any]:
     record: dict[str, Any] = {"kind": type(layer).__name__}
     cell = getattr(layer, "cell", None)
     if cell is not None:
-        record["cell"] = str(cell.CELL)
+        record["cell"] = str(cell.name)
     for size in SIZES:
         if isinstance(getattr(layer, size, None), int):
             record[size] = getattr(layer, size)
