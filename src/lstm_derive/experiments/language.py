@@ -27,7 +27,9 @@ FONT_FAMILY = ["DejaVu Sans", "Noto Sans CJK SC"]
 LANGUAGE_KEY = "lstm-derive:language"
 WORDS_KEY = "lstm-derive:words"
 # Names written alike in both languages (the Chinese text of the site keeps them).
-SHARED_NAMES = frozenset({"sigmoid", "tanh", "ReLU", "LSTM", "sin", "MSE", "Adam"})
+SHARED_NAMES = frozenset(
+    {"sigmoid", "tanh", "ReLU", "LSTM", "RNN", "GRU", "MGU", "sin", "MSE", "Adam"}
+)
 MATHS = re.compile(r"\$[^$]*\$")
 WORD = re.compile(r"[A-Za-z]{3,}")
 

@@ -224,14 +224,18 @@ def _project(rows: Array, params: Mapping[str, Array], p: ProjectionPlan) -> Arr
 
 
 def backward(
-    d_hs: Array, cache: Cache, d_last: Mapping[str, Array] | None = None
+    d_hs: Array,
+    cache: Cache,
+    d_last: Mapping[str, Array] | None = None,
+    trace: list[dict[str, Array]] | None = None,
 ) -> Grads:
     """Backpropagation through time.
 
     ``d_hs [B, T, H]`` is the gradient of the loss w.r.t. every hidden state (zeros
     where the loss does not read one); ``d_last`` adds gradients w.r.t. the final
     states. Returns the gradients of ``x``, of the initial states (``h0``, ``c0``,
-    ...) and of every parameter, keyed by name.
+    ...) and of every parameter, keyed by name. A ``trace`` list receives, for
+    t = T, T-1, ..., 1, the total gradient reaching each state of step t.
     """
     cell, params = cache.cell, cache.params
     batch, steps, _, hidden = cache.shape
@@ -257,6 +261,8 @@ def backward(
         # step t+1 (the new states), later stages
         arriving: dict[str, Array] = dict(d_next)
         arriving["h"] = d_hs[:, t] + d_next["h"]
+        if trace is not None:
+            trace.append({s: arriving[s] for s in cell.states})
         d_previous: dict[str, Array] = {}
         for stage in reversed(cell.stages):
             for p in stage.after:  # back through the projections of its values
