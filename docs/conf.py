@@ -86,7 +86,7 @@ nb_execution_mode = "cache"
 nb_execution_cache_path = str(BUILD / ".jupyter_cache")
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
-nb_execution_timeout = 180
+nb_execution_timeout = 600  # chapter 8 trains for a minute on a quiet 2-core machine
 nb_merge_streams = True
 # Executed notebooks (and the images their cells make) go here, shared by the
 # languages and outside the published site (myst-nb's default is <outdir>/..).
