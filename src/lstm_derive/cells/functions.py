@@ -171,7 +171,7 @@ def _make(entry: Activation) -> type[sympy.Function]:
         "fdiff": fdiff,
         "_latex": latex,
         "_eval_rewrite_as_exp": rewrite_as_definition,
-        "__doc__": f"{entry.name}: {entry.doc}.",
+        "__doc__": f"{entry.name}: ``{entry.doc}``.",
         "__module__": __name__,
     }
     return type(entry.name, (sympy.Function,), namespace)
