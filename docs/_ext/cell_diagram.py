@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
 
 from lstm_derive import derive
 from lstm_derive.cells.spec import CellSpec
@@ -37,8 +36,16 @@ NOTE_WORDS = {
     "the reset previous state": "重置后的上一隐藏状态",
 }
 WORDS = {
-    "en": {"input": "input", "previous": "previous state", "new": "new state"},
-    "zh": {"input": "输入", "previous": "上一状态", "new": "新状态"},
+    "en": {
+        "input": "input",
+        "previous": "previous state",
+        "legend": "outlined in red: the new states, passed to the next step",
+    },
+    "zh": {
+        "input": "输入",
+        "previous": "上一状态",
+        "legend": "红色边框：新状态，传给下一步",
+    },
 }
 COLOURS = {
     "input": "#e8eef7",
@@ -54,7 +61,7 @@ def math_label(name: str) -> str:
     """A mathtext label of a spec name: ``h_prev`` -> $h_{t-1}$, ``zx_f`` -> $z^{x}_{f}$."""
     if name.endswith("_prev"):
         return f"${_plain(name[: -len('_prev')])}_{{t-1}}$"
-    if name.startswith("W_") or name.startswith("b_"):
+    if name.startswith(("W_", "b_")):
         return f"${name[0]}_{{{name[2:]}}}$"
     if name.startswith("z") and "_" in name and not name.startswith("z_"):
         projection, _, block = name[1:].partition("_")
@@ -126,7 +133,9 @@ def layout(
         kind = "state" if name in spec.states else equation.kind
         if kind not in COLOURS:
             kind = "intermediate"
-        nodes[name] = Node(name, math_label(name), kind, caption_of(spec, name, language))
+        nodes[name] = Node(
+            name, math_label(name), kind, caption_of(spec, name, language)
+        )
         sources: list[str] = []
         for symbol in sorted(str(s) for s in equation.expr.free_symbols):
             sources += sums.get(symbol, [symbol])
@@ -136,15 +145,17 @@ def layout(
             else:
                 edges.append((source, name, ""))
     # columns: the longest path from the inputs
-    column: dict[str, int] = {key: 0 for key, n in nodes.items() if n.kind in ("input", "parameter")}
+    column: dict[str, int] = {
+        key: 0 for key, n in nodes.items() if n.kind in ("input", "parameter")
+    }
     incoming: dict[str, list[str]] = {}
     for source, target, _ in edges:
         incoming.setdefault(target, []).append(source)
     changed = True
     while changed:
         changed = False
-        for key in nodes:
-            if key in column and nodes[key].kind in ("input", "parameter"):
+        for key, node in nodes.items():
+            if node.kind in ("input", "parameter"):
                 continue
             sources = incoming.get(key, [])
             if all(s in column for s in sources):
@@ -164,24 +175,25 @@ def layout(
     for col in sorted(by_column):
         keys = by_column[col]
         if col > 0:  # order by the mean row of the sources (fewer crossings)
-
-            def mean_row(key: str) -> float:
-                rows = [nodes[s].row for s in incoming.get(key, []) if nodes[s].column < col]
-                return sum(rows) / len(rows) if rows else 0.0
-
-            keys.sort(key=mean_row)
+            keys.sort(key=lambda key, col=col: _mean_row(nodes, incoming, key, col))
         for index, key in enumerate(keys):
             nodes[key].row = index - (len(keys) - 1) / 2
     return nodes, edges
+
+
+def _mean_row(
+    nodes: dict[str, Node], incoming: dict[str, list[str]], key: str, column: int
+) -> float:
+    """The mean row of the sources of ``key`` in earlier columns (0 if none)."""
+    rows = [nodes[s].row for s in incoming.get(key, []) if nodes[s].column < column]
+    return sum(rows) / len(rows) if rows else 0.0
 
 
 def cell_diagram(spec: CellSpec, language: Language) -> Figure:
     """One step of ``spec``, drawn from its derivation, with words in ``language``."""
     nodes, edges = layout(spec, language)
     columns = 1 + max(n.column for n in nodes.values())
-    rows = max(
-        sum(1 for n in nodes.values() if n.column == c) for c in range(columns)
-    )
+    rows = max(sum(1 for n in nodes.values() if n.column == c) for c in range(columns))
     with figure_fonts():
         fig, ax = plt.subplots(figsize=(1.55 * columns + 1.4, 0.85 * rows + 0.9))
         _draw(ax, nodes, edges, columns, rows, language)
@@ -227,7 +239,6 @@ def _draw(
                 color="#7a4a00",
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
             )
-    new = WORDS[language]["new"]
     right = (columns - 1) * dx
     styles = {
         "input": "round,pad=0.35",
@@ -254,12 +265,10 @@ def _draw(
         )
         if node.caption:
             ax.text(x, y - 0.36, node.caption, ha="center", va="top", fontsize=7.5)
-        if state:  # the new state leaves the step: to the right, or up
-            last = node.column == columns - 1
-            end = (x + 0.8 * dx, y) if last else (x, y + 0.75 * dy)
+        if state and node.column == columns - 1:  # the step's output, to the right
             ax.annotate(
                 "",
-                xy=end,
+                xy=(x + 0.8 * dx, y),
                 xytext=(x, y),
                 arrowprops={
                     "arrowstyle": "-|>",
@@ -269,15 +278,10 @@ def _draw(
                     "shrinkB": 0,
                 },
             )
-            ax.text(
-                end[0] + (0.05 if last else 0),
-                end[1] + (0 if last else 0.05),
-                new,
-                ha="left" if last else "center",
-                va="center" if last else "bottom",
-                fontsize=8,
-                color="#b03030",
-            )
+    bottom = -(rows / 2 + 0.45) * dy
+    ax.text(
+        0, bottom, WORDS[language]["legend"], fontsize=8, color="#b03030", va="center"
+    )
     ax.set_xlim(-0.6, right + 1.6 * dx)
-    ax.set_ylim(-(rows / 2 + 0.2) * dy, (rows / 2 + 0.1) * dy)
+    ax.set_ylim(-(rows / 2 + 0.7) * dy, (rows / 2 + 0.1) * dy)
     ax.set_aspect("equal")
