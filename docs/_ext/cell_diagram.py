@@ -175,7 +175,8 @@ def layout(
     for col in sorted(by_column):
         keys = by_column[col]
         if col > 0:  # order by the mean row of the sources (fewer crossings)
-            keys.sort(key=lambda key, col=col: _mean_row(nodes, incoming, key, col))
+            means = {key: _mean_row(nodes, incoming, key, col) for key in keys}
+            keys.sort(key=means.__getitem__)
         for index, key in enumerate(keys):
             nodes[key].row = index - (len(keys) - 1) / 2
     return nodes, edges
