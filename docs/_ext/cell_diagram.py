@@ -234,7 +234,7 @@ def _draw(
                 x0 + 0.62 * (x1 - x0),
                 y0 + 0.62 * (y1 - y0),
                 label,
-                fontsize=8,
+                fontsize=10,
                 ha="center",
                 va="center",
                 color="#7a4a00",
