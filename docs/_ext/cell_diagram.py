@@ -196,7 +196,7 @@ def cell_diagram(spec: CellSpec, language: Language) -> Figure:
     columns = 1 + max(n.column for n in nodes.values())
     rows = max(sum(1 for n in nodes.values() if n.column == c) for c in range(columns))
     with figure_fonts():
-        fig, ax = plt.subplots(figsize=(1.55 * columns + 1.4, 0.85 * rows + 0.9))
+        fig, ax = plt.subplots(figsize=(1.2 * columns + 1.2, 0.95 * rows + 0.8))
         _draw(ax, nodes, edges, columns, rows, language)
         fig.tight_layout()
     plt.close(fig)
@@ -211,9 +211,10 @@ def _draw(
     rows: int,
     language: Language,
 ) -> None:
-    dx, dy = 1.9, 1.05
+    dx, dy = 2.3, 1.45
     ax.set_axis_off()
     place = {k: (n.column * dx, -n.row * dy) for k, n in nodes.items()}
+    projections = [k for k, n in nodes.items() if n.kind == "projection"]
     for source, target, label in edges:
         (x0, y0), (x1, y1) = place[source], place[target]
         ax.annotate(
@@ -230,11 +231,13 @@ def _draw(
             },
         )
         if label:
+            # the labels of neighbouring projections at different distances
+            at = 0.3 + 0.4 * (projections.index(source) % 2)
             ax.text(
-                x0 + 0.62 * (x1 - x0),
-                y0 + 0.62 * (y1 - y0),
+                x0 + at * (x1 - x0),
+                y0 + at * (y1 - y0),
                 label,
-                fontsize=10,
+                fontsize=9,
                 ha="center",
                 va="center",
                 color="#7a4a00",
@@ -265,7 +268,7 @@ def _draw(
             },
         )
         if node.caption:
-            ax.text(x, y - 0.36, node.caption, ha="center", va="top", fontsize=7.5)
+            ax.text(x, y - 0.34 * dy, node.caption, ha="center", va="top", fontsize=7.5)
         if state and node.column == columns - 1:  # the step's output, to the right
             ax.annotate(
                 "",

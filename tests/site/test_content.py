@@ -60,7 +60,7 @@ def test_derivation_chapter_follows_an_edited_spec(tmp_path: Path) -> None:
     build the gate chapter: its equations and code lines change with the spec."""
     for name in ("conf.py", "index.md", "glossary.md", "api.md"):
         shutil.copy(ROOT / "docs" / name, tmp_path / name)
-    for folder in ("_templates", "_static"):
+    for folder in ("_templates", "_static", "_ext"):
         shutil.copytree(ROOT / "docs" / folder, tmp_path / folder)
     (tmp_path / "chapters").mkdir()
     shutil.copy(ROOT / "docs/chapters/05_deriving_gates.md", tmp_path / "chapters")
