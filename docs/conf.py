@@ -325,14 +325,16 @@ def offer_notebook_download(
 def keep_out_of_catalogs(_app: Sphinx, doctree: nodes.document) -> None:
     """Leave what is not prose out of the translation catalogs.
 
-    Display maths reads the same in every language, and the API reference is the
+    Display maths reads the same in every language, the API reference is the
     code's own English (pages wrap autodoc's output in a ``container`` of class
-    ``api-reference``).
+    ``api-reference``), and a glued output made in both languages (the page wraps
+    it in a ``container`` of class ``glued-output``) is pasted in the page's
+    language already; its numbers change with the code, so they stay out.
     """
     for block in doctree.findall(nodes.math_block):
         block["translatable"] = False
     for container in doctree.findall(nodes.container):
-        if "api-reference" in container["classes"]:
+        if {"api-reference", "glued-output"} & set(container["classes"]):
             for node in container.findall(nodes.TextElement):
                 node["translatable"] = False
 

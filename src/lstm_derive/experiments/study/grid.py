@@ -9,7 +9,7 @@ LEARNING_RATES = (1e-2, 3e-2)
 FORGET_BIASES = (0.0, 1.0)
 """The initial forget-gate bias tried for cells with a gate ``f``."""
 SEEDS = 5
-"""Seeds per (task, cell, setting) by default: 0, 1, ..., SEEDS - 1."""
+"""Seeds per (task, cell, setting) by default, numbered 0, 1, ..., SEEDS - 1."""
 
 
 def settings_for(cell: str) -> list[Settings]:
