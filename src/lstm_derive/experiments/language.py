@@ -32,6 +32,9 @@ SHARED_NAMES = frozenset(
 )
 MATHS = re.compile(r"\$[^$]*\$")
 WORD = re.compile(r"[A-Za-z]{3,}")
+# snake_case identifiers are code, not prose: the names of cells and functions
+CODE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+CELL_NAMES = frozenset({"rnn", "lstm", "gru", "mgu"})
 
 
 def glue_key(name: str, language: Language) -> str:
@@ -40,9 +43,13 @@ def glue_key(name: str, language: Language) -> str:
 
 
 def english_words(text: str) -> list[str]:
-    """The English words in ``text``: maths (``$...$``) and SHARED_NAMES left out."""
+    """The English words in ``text``: maths (``$...$``), SHARED_NAMES and code names
+    (a cell's name such as ``lstm`` or ``greff_nig``) left out."""
+    text = CODE_NAME.sub(" ", MATHS.sub(" ", text))
     return [
-        word for word in WORD.findall(MATHS.sub(" ", text)) if word not in SHARED_NAMES
+        word
+        for word in WORD.findall(text)
+        if word not in SHARED_NAMES and word not in CELL_NAMES
     ]
 
 

@@ -41,6 +41,7 @@ def spread_figure(
     metric_labels: dict[str, str],
     *,
     language: str = "en",
+    titles: dict[str, str] | None = None,
 ) -> Figure:
     """One strip plot per task: every cell's metric for each seed.
 
@@ -79,7 +80,7 @@ def spread_figure(
             axes.set_ylabel(metric_labels[task])
             axes.set_ylim(-0.05, 1.05)
             axes.grid(axis="y", alpha=0.3)
-            axes.set_title(task, fontsize=10)
+            axes.set_title((titles or {}).get(task, task), fontsize=10)
         if len(axes_list):
             axes_list[0].legend(fontsize=8, loc="lower right")
         axes_list[-1].set_xlabel(words["cell"])
