@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
-
 from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
 from lstm_derive import nn
 from lstm_derive.experiments.language import FigureImage, Language, figure_fonts
