@@ -28,7 +28,7 @@ def entries(cell: Any, batch: int, steps: int, inputs: int, hidden: int) -> int:
     """How many entries the check differentiates one by one (it prints one row each)."""
     parameters = sum(math.prod(shape) for shape in cell.shapes(inputs, hidden).values())
     states = len(cell.states)
-    return parameters + batch * steps * inputs + states * batch * hidden
+    return int(parameters) + batch * steps * inputs + states * batch * hidden
 
 
 def memory_needed(cell: Any, batch: int, steps: int, inputs: int, hidden: int) -> int:
