@@ -152,7 +152,8 @@ def glued_text(page: Page, content: str) -> str:
 
 def glued_inline(page: Page, key: str) -> str:
     """The inline form of ``{glue}`key```: its maths, else its text."""
-    data = page.glue.get(key.rsplit("::", maxsplit=1)[-1], {})
+    key = in_language(page, key.rsplit("::", maxsplit=1)[-1])
+    data = page.glue.get(key, {})
     if "text/latex" in data:
         return f"${strip_latex_delimiters(str(data['text/latex']))}$"
     return glued_text(page, key)
@@ -219,11 +220,23 @@ def directive_parts(token: Token) -> tuple[str, str, dict[str, str], str]:
     return name, argument.strip(), options, "\n".join(lines)
 
 
+def in_language(page: Page, key: str) -> str:
+    """The glue key of the page's language: ``key-zh`` on a Chinese page, if glued.
+
+    A chapter glues each figure and table as ``key`` and ``key-zh``; the site pastes
+    the Chinese one on Chinese pages (docs/conf.py), and so does the notebook.
+    """
+    if page.language.startswith("zh") and f"{key}-zh" in page.glue:
+        return f"{key}-zh"
+    return key
+
+
 def glued_block(page: Page, key: str) -> list[str]:
     """A ``{glue}`` directive: the glued output as Markdown (image as attachment)."""
+    key = in_language(page, key)
     data = page.glue.get(key, {})
     if "text/markdown" in data:
-        return str(data["text/markdown"]).strip("\n").split("\n")
+        return plain_markdown(str(data["text/markdown"]).strip("\n"), page).split("\n")
     if "text/latex" in data:
         latex = strip_latex_delimiters(str(data["text/latex"]))
         return display_math(expand_macros(latex, page.macros), None, page)
@@ -265,7 +278,7 @@ def directive_block(token: Token, page: Page) -> list[str]:
     label = options.get("label") or options.get("name")
     if name == "glue:math":
         latex = strip_latex_delimiters(
-            str(page.glue.get(argument, {}).get("text/latex", ""))
+            str(page.glue.get(in_language(page, argument), {}).get("text/latex", ""))
         )
         return display_math(expand_macros(latex, page.macros), label, page)
     if name in {"glue", "glue:", "glue:any", "glue:md", "glue:figure"}:
@@ -281,6 +294,8 @@ def directive_block(token: Token, page: Page) -> list[str]:
         alt = options.get("alt", "")
         caption = plain_markdown(body, page).split("\n") if body.strip() else []
         return [f"![{alt}]({url})", *(["", *caption] if caption else [])]
+    if name == "container":  # a wrapper for the site's styling: only its content
+        return plain_markdown(body, page).split("\n")
     # An admonition (or any other directive with Markdown inside): a block quote.
     titles = ADMONITION_TITLES.get(page.language, ADMONITION_TITLES["en"])
     title = page.messages.get(argument, argument) if argument else titles.get(name, "")

@@ -28,7 +28,25 @@ LANGUAGE_KEY = "lstm-derive:language"
 WORDS_KEY = "lstm-derive:words"
 # Names written alike in both languages (the Chinese text of the site keeps them).
 SHARED_NAMES = frozenset(
-    {"sigmoid", "tanh", "ReLU", "LSTM", "RNN", "GRU", "MGU", "sin", "MSE", "Adam"}
+    {
+        "sigmoid",
+        "tanh",
+        "ReLU",
+        "LSTM",
+        "RNN",
+        "GRU",
+        "MGU",
+        "Reber",
+        "sin",
+        "MSE",
+        "Adam",
+        "NumPy",
+        "PyTorch",
+        "torch",
+        "GEMM",
+        "MiB",
+        "float",
+    }
 )
 MATHS = re.compile(r"\$[^$]*\$")
 WORD = re.compile(r"[A-Za-z]{3,}")
