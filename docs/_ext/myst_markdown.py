@@ -244,7 +244,8 @@ def glued_block(page: Page, key: str) -> list[str]:
         if mime in data:
             name = f"{key}.{mime.split('/')[1]}"
             page.attachments[name] = {mime: str(data[mime])}
-            return [f"![{key}](attachment:{name})"]
+            alt = "图" if page.language.startswith("zh") else key  # a figure's alt text
+            return [f"![{alt}](attachment:{name})"]
     if "text/html" in data:
         return str(data["text/html"]).strip("\n").split("\n")
     return ["```", str(data.get("text/plain", key)), "```"]
