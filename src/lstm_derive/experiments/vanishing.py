@@ -86,7 +86,7 @@ LABELS = {
 }
 AXES = {
     "en": ("step t", "gradient reaching $h_t$ from a loss at step 100"),
-    "zh": ("时间步 t", "第 100 步的损失传到 $h_t$ 的梯度"),
+    "zh": ("时间步 t", "第 100 步的损失传到 hₜ 的梯度"),
 }
 
 
