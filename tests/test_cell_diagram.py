@@ -1,17 +1,12 @@
-"""The site's cell diagrams (docs/_ext/cell_diagram.py) are drawn from the specs."""
+"""The cell diagrams (lstm_derive.diagram) are drawn from the specs."""
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pytest
 
 from lstm_derive import cells, derive
+from lstm_derive import diagram as cell_diagram
 from lstm_derive.experiments.language import drawn_words, english_words
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
-import cell_diagram
 
 NAMES = cells.names()
 

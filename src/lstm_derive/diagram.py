@@ -1,6 +1,6 @@
 """Draw one step of a recurrent cell from its spec: never by hand.
 
-The chapters import this module (``sys.path`` insert of ``docs/_ext``). It reads a
+The chapters import this module (``lstm_derive.diagram``). It reads a
 :class:`~lstm_derive.cells.spec.CellSpec` and its derivation: the inputs (``x``,
 the previous states, elementwise parameters) on the left, each projection as a box
 (``W_x``, ``W_h``, ...), each lifted equation as a node, and an arrow for every free
