@@ -42,7 +42,12 @@ class ProjectionPlan:
     reads: str  # "x", "h_prev", or a value of the step
     weight: str  # "W_x"
     bias: str | None  # "b_x" or None
-    width: int  # number of blocks
+    blocks: tuple[str, ...]  # its column blocks, width H each
+
+    @property
+    def width(self) -> int:
+        """The number of blocks."""
+        return len(self.blocks)
 
     @property
     def of_input(self) -> bool:
@@ -88,11 +93,10 @@ class Cell:
         if cached is not None and cached.module is module:
             return cached
         projections = {
-            name: ProjectionPlan(f"z{name}", reads, f"W_{name}", bias, len(blocks))
+            name: ProjectionPlan(f"z{name}", reads, f"W_{name}", bias, tuple(blocks))
             for name, (reads, blocks, bias) in module.PROJECTIONS.items()
         }
         stages = []
-        made: set[str] = set()
         for forward, backward in module.STAGES:
             reads = tuple(inspect.signature(forward).parameters)
             names = tuple(inspect.signature(backward).parameters)
@@ -103,7 +107,6 @@ class Cell:
                 n for n in names if not (n.startswith("d_") and n.endswith("_next"))
             )
             stages.append([forward, backward, reads, upstream, saved])
-            made |= set(upstream)
         plans = []
         waiting = [p for p in projections.values() if not (p.of_input or p.of_previous)]
         for forward, backward, reads, upstream, saved in stages:

@@ -59,10 +59,8 @@ class Recurrent(Layer):
     def set_gate_bias(self, gate: str, value: float) -> None:
         """Set the bias block of ``gate`` (in the first projection that has both)."""
         for projection in self.cell.projections:
-            blocks = self.cell.module.PROJECTIONS[projection.key[1:]][1]
-            if projection.bias is not None and gate in blocks:
-                k = blocks.index(gate)
-                hidden = self.hidden
+            if projection.bias is not None and gate in projection.blocks:
+                k, hidden = projection.blocks.index(gate), self.hidden
                 self.params[projection.bias][k * hidden : (k + 1) * hidden] = value
                 return
         msg = (
