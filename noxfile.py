@@ -13,8 +13,11 @@ measures speed.
 from __future__ import annotations
 
 import os
+import hashlib
 import re
 import shutil
+import subprocess
+import threading
 from pathlib import Path
 
 import nox
@@ -118,6 +121,7 @@ SYSTEM_PACKAGES = {
 }
 # The whole site as one PDF per language: the singlehtml build printed by Chromium.
 SINGLEHTML = BUILD / "singlehtml"
+PDF_DIGESTS = BUILD / "pdf-digests"
 # docs/_ext/site_pdf.py links every page to <language>/_downloads/lstm-derive-<language>.pdf
 PDF_NAME = "_downloads/lstm-derive-{language}.pdf"
 # The downloaded notebooks (docs/_ext/notebook_downloads.py) and their test.
@@ -139,6 +143,11 @@ def stage_mathjax(session: nox.Session) -> None:
         "*.md", "node-main*", "*svg*", "mml-*", "tex-mml-*", "*nofont*", "cjs", "mjs",
         "examples", "tsconfig*", "def", "*.map", "require.mjs",
     )  # fmt: skip
+    staged = BUILD / "mathjax-staged.txt"  # outside the stage: not published
+    bundle = MATHJAX_STAGE / "mathjax" / "tex-chtml.js"
+    if bundle.exists() and staged.exists() and staged.read_text() == MATHJAX_VERSION:
+        return  # staged by an earlier build
+    staged.unlink(missing_ok=True)
     shutil.rmtree(MATHJAX_STAGE, ignore_errors=True)
     shutil.copytree(modules / "mathjax", MATHJAX_STAGE / "mathjax", ignore=unused)
     shutil.copytree(
@@ -146,6 +155,7 @@ def stage_mathjax(session: nox.Session) -> None:
         MATHJAX_STAGE / "mathjax-newcm-font",
         ignore=unused,
     )
+    staged.write_text(MATHJAX_VERSION)
 
 
 def build_site(session: nox.Session) -> None:
@@ -162,12 +172,25 @@ def build_site(session: nox.Session) -> None:
     (SITE / ".nojekyll").touch()
 
 
-def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
+def folder_digest(folder: Path) -> str:
+    """A SHA-256 of every file's path and content under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def start_pdfs(session: nox.Session, bin_dir: Path) -> list[subprocess.Popen[bytes]]:
     """Print the whole site of each language to one PDF (singlehtml + Chromium).
 
     The singlehtml build reads the html build's doctrees and the shared jupyter-cache,
-    so nothing is executed again; `bin_dir` is the docs venv's.
+    so nothing is executed again. Chromium prints both languages at once, and only a
+    language whose singlehtml changed since its last print (a digest under
+    docs/_build/pdf-digests/). Returns the printing processes; `bin_dir` is the docs
+    venv's.
     """
+    printing = []
     for language in LANGUAGES:
         session.run(
             str(bin_dir / "sphinx-build"), "-W", "--keep-going", "-q", "-b",
@@ -176,10 +199,26 @@ def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
             external=True,
         )  # fmt: skip
         pdf = SITE / language / PDF_NAME.format(language=language)
-        session.run(
+        stamp = PDF_DIGESTS / f"{language}.sha256"
+        digest = folder_digest(SINGLEHTML / language)
+        if pdf.exists() and stamp.exists() and stamp.read_text() == digest:
+            session.log(f"{pdf.relative_to(ROOT)}: unchanged, not printed again")
+            continue
+        stamp.unlink(missing_ok=True)
+        command = [
             str(bin_dir / "python"), "docs/_ext/print_pdf.py",
-            str(SINGLEHTML / language), str(pdf), external=True,
-        )  # fmt: skip
+            str(SINGLEHTML / language), str(pdf), "--digest", digest, str(stamp),
+        ]  # fmt: skip
+        session.log(" ".join(command))
+        printing.append(subprocess.Popen(command, cwd=ROOT))
+    return printing
+
+
+def build_pdfs(session: nox.Session, bin_dir: Path) -> None:
+    """Print both languages' PDFs and wait for them."""
+    for process in start_pdfs(session, bin_dir):
+        if process.wait() != 0:
+            session.error(f"printing a PDF failed: {' '.join(map(str, process.args))}")
 
 
 @nox.session(python=PYTHON, reuse_venv=True, default=False)
@@ -204,6 +243,7 @@ def pdf(session: nox.Session) -> None:
     bin_dir = ROOT / ".nox" / "docs" / "bin"
     if not (bin_dir / "sphinx-build").exists() or not (SITE / "en").is_dir():
         session.error("no docs venv or built site: run `nox -s docs` first")
+    shutil.rmtree(PDF_DIGESTS, ignore_errors=True)  # print even if unchanged
     build_pdfs(session, bin_dir)
 
 
@@ -246,10 +286,18 @@ def tidy_catalog(catalog: Path) -> None:
 
 @nox.session(python=PYTHON, reuse_venv=True, default=False)
 def serve(session: nox.Session) -> None:
-    """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops)."""
+    """Build the site, then serve it on http://127.0.0.1:8000/ (Ctrl-C stops).
+
+    The site answers as soon as its pages are built; the two PDFs it links are
+    printed meanwhile (a minute or two, and only if the site changed).
+    """
     install_project(session, "docs", editable=True)
     build_site(session)
-    build_pdfs(session, Path(session.bin))
+    printer = threading.Thread(
+        target=build_pdfs, args=(session, Path(session.bin)), daemon=True
+    )
+    printer.start()
+    session.log("serving http://127.0.0.1:8000/ (the PDFs follow when printed)")
     session.run(
         "python", "-m", "http.server", "8000", "--bind", "127.0.0.1", "-d", str(SITE)
     )

@@ -105,12 +105,24 @@ def print_pdf(folder: Path, output: Path) -> int:
 
 
 def main(argv: list[str]) -> None:
-    """Command line: the singlehtml folder and the PDF to write."""
+    """Command line: the singlehtml folder, the PDF to write, and optionally
+    ``--digest DIGEST STAMP``: write DIGEST to the file STAMP once the PDF is printed
+    (noxfile.py prints a language again only when its singlehtml's digest changed)."""
+    stamp: tuple[str, Path] | None = None
+    if len(argv) == 5 and argv[2] == "--digest":
+        stamp = (argv[3], Path(argv[4]))
+        argv = argv[:2]
     if len(argv) != 2 or not (Path(argv[0]) / "index.html").is_file():
-        sys.exit("usage: print_pdf.py <singlehtml folder with index.html> <output.pdf>")
+        sys.exit(
+            "usage: print_pdf.py <singlehtml folder with index.html> <output.pdf>"
+            " [--digest DIGEST STAMP]"
+        )
     formulas = print_pdf(Path(argv[0]), Path(argv[1]))
     size = Path(argv[1]).stat().st_size / 1e6
     print(f"{argv[1]}: {size:.1f} MB, {formulas} formulas typeset")
+    if stamp is not None:
+        stamp[1].parent.mkdir(parents=True, exist_ok=True)
+        stamp[1].write_text(stamp[0])
 
 
 if __name__ == "__main__":
