@@ -12,8 +12,8 @@ measures speed.
 
 from __future__ import annotations
 
-import os
 import hashlib
+import os
 import re
 import shutil
 import subprocess
