@@ -184,19 +184,24 @@ def folder_digest(folder: Path) -> str:
 def start_pdfs(session: nox.Session, bin_dir: Path) -> list[subprocess.Popen[bytes]]:
     """Print the whole site of each language to one PDF (singlehtml + Chromium).
 
-    The singlehtml build reads the html build's doctrees and the shared jupyter-cache,
-    so nothing is executed again. Chromium prints both languages at once, and only a
+    The singlehtml build reads (a copy of) the html build's doctrees and the shared
+    jupyter-cache, so nothing is executed again. Chromium prints both languages at once, and only a
     language whose singlehtml changed since its last print (a digest under
     docs/_build/pdf-digests/). Returns the printing processes; `bin_dir` is the docs
     venv's.
     """
     printing = []
     for language in LANGUAGES:
+        # A copy of the html build's doctrees: the singlehtml builder saves its own
+        # configuration into them, which would make the next html build rewrite
+        # every page.
+        doctrees = BUILD / "doctrees-singlehtml" / language
+        shutil.rmtree(doctrees, ignore_errors=True)
+        shutil.copytree(BUILD / "doctrees" / language, doctrees)
         session.run(
             str(bin_dir / "sphinx-build"), "-W", "--keep-going", "-q", "-b",
-            "singlehtml", "-D", f"language={language}", "-d",
-            str(BUILD / "doctrees" / language), str(DOCS), str(SINGLEHTML / language),
-            external=True,
+            "singlehtml", "-D", f"language={language}", "-d", str(doctrees),
+            str(DOCS), str(SINGLEHTML / language), external=True,
         )  # fmt: skip
         pdf = SITE / language / PDF_NAME.format(language=language)
         stamp = PDF_DIGESTS / f"{language}.sha256"
