@@ -44,6 +44,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "sphinx_book_theme",
+    "sphinx_togglebutton",  # `:class: dropdown`: the exercises' solutions collapse
     "notebook_downloads",  # _ext/: the download button's clean notebook
     "site_pdf",  # _ext/: every page links its language's PDF
 ]
