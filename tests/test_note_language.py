@@ -11,7 +11,9 @@ from lstm_derive.experiments.language import english_words, note_in
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
-NOTES = sorted({note for name in cells.names() for note in cells.load(name).notes.values()})
+NOTES = sorted(
+    {note for name in cells.names() for note in cells.load(name).notes.values()}
+)
 
 
 @pytest.mark.parametrize("note", NOTES)

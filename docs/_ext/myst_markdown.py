@@ -304,7 +304,14 @@ def directive_block(token: Token, page: Page) -> list[str]:
     if "dropdown" in options.get("class", "").split():
         # A collapsed admonition (an exercise's solution): folded in Jupyter too.
         summary = replace_roles(title, page) or titles.get("note", "")
-        return ["<details>", f"<summary>{summary}</summary>", "", *inner, "", "</details>"]
+        return [
+            "<details>",
+            f"<summary>{summary}</summary>",
+            "",
+            *inner,
+            "",
+            "</details>",
+        ]
     heading = [f"**{replace_roles(title, page)}**", ""] if title else []
     return [f"> {line}".rstrip() for line in heading + inner]
 

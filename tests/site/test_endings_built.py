@@ -92,7 +92,9 @@ def chromium() -> Any:
 
 
 @pytest.mark.parametrize("language", WORDS)
-def test_a_solution_opens_on_click_and_prints_open(chromium: Any, language: str) -> None:
+def test_a_solution_opens_on_click_and_prints_open(
+    chromium: Any, language: str
+) -> None:
     path = SITE / language / "chapters" / "05_deriving_gates.html"
     built(language, "05_deriving_gates")
     page = chromium.new_page(viewport={"width": 1280, "height": 900})

@@ -112,10 +112,11 @@ def test_a_local_image_travels_inside_the_notebook(tmp_path: Path) -> None:
 
 
 def test_a_dropdown_admonition_becomes_a_details_element() -> None:
-    source = (
-        ":::{admonition} Solution\n:class: dropdown\nThe gate is {glue:text}`count`.\n:::\n"
-    )
-    messages = {"Solution": "解答", "The gate is {glue:text}`count`.": "门是 {glue:text}`count`。"}
+    source = ":::{admonition} Solution\n:class: dropdown\nThe gate is {glue:text}`count`.\n:::\n"
+    messages = {
+        "Solution": "解答",
+        "The gate is {glue:text}`count`.": "门是 {glue:text}`count`。",
+    }
     assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
         "<details>\n<summary>解答</summary>\n\n门是 5。\n\n</details>"
     )
