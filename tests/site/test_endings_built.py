@@ -3,13 +3,15 @@ and every exercise's solution is collapsed (a sphinx-togglebutton dropdown).
 
 ``tests/test_chapter_endings.py`` checks the Markdown sources; this checks what a
 reader gets: the headings in the page's language, the solutions folded on screen
-and, in headless Chromium, opened by a click and printed open.
+and, in headless Chromium, opened by a click and printed open (in the PDFs too).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,27 @@ def test_a_solution_opens_on_click_and_prints_open(
     page.emulate_media(media="print")
     assert body.is_visible(), "a folded solution is missing from the printout"
     page.close()
+
+
+# A phrase of chapter 5's first solution, as pdftotext reads it (spaces removed).
+SOLUTION_PHRASES = {
+    "en": "Theinputgateentersthelossonlythrough",
+    "zh_CN": "输入门只通过",
+}
+
+
+@pytest.mark.parametrize("language", WORDS)
+def test_the_pdf_prints_the_solutions(language: str) -> None:
+    pdf = SITE / language / "_downloads" / f"lstm-derive-{language}.pdf"
+    if not pdf.is_file() or shutil.which("pdftotext") is None:
+        message = f"{pdf} or pdftotext is missing: run `nox -s system-deps docs site`"
+        if os.environ.get("CI") or os.environ.get("LSTM_DERIVE_REQUIRE_ALL"):
+            pytest.fail(message)
+        pytest.skip(message)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert SOLUTION_PHRASES[language] in re.sub(r"\s+", "", text)
