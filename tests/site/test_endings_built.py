@@ -3,7 +3,8 @@ and every exercise's solution is collapsed (a sphinx-togglebutton dropdown).
 
 ``tests/test_chapter_endings.py`` checks the Markdown sources; this checks what a
 reader gets: the headings in the page's language, the solutions folded on screen
-and, in headless Chromium, opened by a click and printed open (in the PDFs too).
+and printed open in the PDFs (``tests/site/test_browser.py`` opens one with a
+click in headless Chromium).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -58,16 +58,20 @@ def test_chapter_page_ends_with_summary_and_collapsed_exercises(
     page = article(built(language, chapter))
     h2 = [text(h) for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.DOTALL)]
     assert h2[-2:] == [words["summary"], words["exercises"]], f"{chapter}: {h2[-2:]}"
-    exercises = page.rpartition(words["exercises"])[2]
+    exercises = page.rpartition("<h2")[2]  # the last H2 section, Exercises
     h3 = [text(h) for h in re.findall(r"<h3[^>]*>(.*?)</h3>", exercises, re.DOTALL)]
     assert 2 <= len(h3) <= 4, f"{chapter}: {h3}"
     assert all(title.startswith(words["exercise"]) for title in h3), h3
-    dropdowns = re.findall(
-        r'<div class="admonition[^"]*\bdropdown\b[^"]*"[^>]*>\s*'
-        r'<p class="admonition-title">(.*?)</p>',
+    admonitions = re.findall(
+        r'<div class="([^"]*)"[^>]*>\s*<p class="admonition-title">(.*?)</p>',
         exercises,
         re.DOTALL,
     )
+    dropdowns = [
+        title
+        for classes, title in admonitions
+        if {"admonition", "dropdown"} <= set(classes.split())
+    ]
     assert [text(t) for t in dropdowns] == [words["solution"]] * len(h3), chapter
 
 
@@ -75,47 +79,6 @@ def test_chapter_page_ends_with_summary_and_collapsed_exercises(
 def test_the_toggle_hint_is_in_the_page_language(language: str) -> None:
     page = built(language, CHAPTERS[0])
     assert f"let toggleHintShow = '{WORDS[language]['hint']}';" in page
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Any:
-    """Headless Debian Chromium, or a skip (a failure in CI)."""
-    executable = Path("/usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright  # noqa: PLC0415
-    except ImportError as error:
-        pytest.skip(f"playwright is not installed ({error}): run `nox -s site`")
-    if not executable.is_file():
-        pytest.skip(f"{executable} is missing: run `nox -s system-deps`")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(executable))
-        yield browser
-        browser.close()
-
-
-@pytest.mark.parametrize("language", WORDS)
-def test_a_solution_opens_on_click_and_prints_open(
-    chromium: Any, language: str
-) -> None:
-    path = SITE / language / "chapters" / "05_deriving_gates.html"
-    built(language, "05_deriving_gates")
-    page = chromium.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(path.as_uri())
-    solution = page.locator(".admonition.dropdown").first
-    body = solution.locator("p:not(.admonition-title)").first
-    page.wait_for_selector(".admonition.dropdown.toggle-hidden")
-    assert not body.is_visible(), "a solution is shown before the reader asks for it"
-    solution.locator(".admonition-title").click()
-    page.wait_for_function(
-        "() => !document.querySelector('.admonition.dropdown').classList"
-        ".contains('toggle-hidden')"
-    )
-    assert body.is_visible()
-    solution.locator(".admonition-title").click()  # folded again, then printed
-    page.wait_for_selector(".admonition.dropdown.toggle-hidden")
-    page.emulate_media(media="print")
-    assert body.is_visible(), "a folded solution is missing from the printout"
-    page.close()
 
 
 # A phrase of chapter 5's first solution, as pdftotext reads it (spaces removed).
