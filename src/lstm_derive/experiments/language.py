@@ -64,8 +64,8 @@ NOTE_WORDS = {
 }
 NOTE_DETAILS = {
     "rectified": "经 ReLU 整流",
-    "peeking at the previous cell state": "窥视上一步的细胞状态",
-    "peeking at the new cell state": "窥视新的细胞状态",
+    "peeking at the previous cell state": "经窥孔读取上一步的细胞状态",
+    "peeking at the new cell state": "经窥孔读取新的细胞状态",
     "reading the previous gates and cell state": "读取上一步的各个门和细胞状态",
     "reading the previous gates and the new cell state": "读取上一步的各个门和新的细胞状态",
     "the cell state unsquashed": "细胞状态不经 tanh 压缩",
