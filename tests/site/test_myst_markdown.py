@@ -88,7 +88,7 @@ def test_an_admonition_becomes_a_block_quote() -> None:
     )
 
 
-def test_a_colon_fence_dropdown_keeps_its_translated_title() -> None:
+def test_a_colon_fence_dropdown_is_folded_under_its_translated_title() -> None:
     source = (
         ":::{admonition} Solution\n:class: dropdown\n\nRun {glue:text}`count`.\n:::\n"
     )
@@ -96,8 +96,9 @@ def test_a_colon_fence_dropdown_keeps_its_translated_title() -> None:
         "Solution": "解答",
         "Run {glue:text}`count`.": "运行 {glue:text}`count`。",
     }
+    # an exercise's solution: folded in plain Jupyter too, as on the site
     assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
-        "> **解答**\n>\n> 运行 5。"
+        "<details>\n<summary>解答</summary>\n\n运行 5。\n\n</details>"
     )
 
 
