@@ -44,6 +44,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "sphinx_book_theme",
+    "sphinx_togglebutton",  # `:class: dropdown`: the exercises' solutions collapse
     "notebook_downloads",  # _ext/: the download button's clean notebook
     "site_pdf",  # _ext/: every page links its language's PDF
 ]
@@ -289,10 +290,13 @@ glue_in_the_page_language()
 
 
 def translate_cell_toggles(_app: Sphinx, config: Any) -> None:
-    """Label the show/hide buttons of code cells in the page's language."""
+    """Label the show/hide buttons of code cells and solutions in the page's language."""
     if str(config.language).startswith("zh"):
         config.nb_code_prompt_show = "显示代码单元格"
         config.nb_code_prompt_hide = "隐藏代码单元格"
+        # sphinx-togglebutton's hint beside an exercise's collapsed solution
+        config.togglebutton_hint = "点击显示"
+        config.togglebutton_hint_hide = "点击隐藏"
 
 
 def require_mathjax(app: Sphinx) -> None:
@@ -370,7 +374,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Connect the project's build hooks."""
     app.connect("doctree-read", keep_out_of_catalogs)
     app.connect("doctree-resolved", glossary_terms_in_both_languages)
-    app.connect("config-inited", translate_cell_toggles)
+    # Before sphinx-togglebutton writes its hints into the page (priority 500).
+    app.connect("config-inited", translate_cell_toggles, priority=400)
     app.connect("builder-inited", require_mathjax)
     app.connect("builder-inited", relocate_notebook_output, priority=900)
     # Before sphinx-book-theme builds its header buttons (priority 501).

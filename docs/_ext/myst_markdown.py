@@ -301,6 +301,17 @@ def directive_block(token: Token, page: Page) -> list[str]:
     titles = ADMONITION_TITLES.get(page.language, ADMONITION_TITLES["en"])
     title = page.messages.get(argument, argument) if argument else titles.get(name, "")
     inner = plain_markdown(body, page).split("\n")
+    if "dropdown" in options.get("class", "").split():
+        # A collapsed admonition (an exercise's solution): folded in Jupyter too.
+        summary = replace_roles(title, page) or titles.get("note", "")
+        return [
+            "<details>",
+            f"<summary>{summary}</summary>",
+            "",
+            *inner,
+            "",
+            "</details>",
+        ]
     heading = [f"**{replace_roles(title, page)}**", ""] if title else []
     return [f"> {line}".rstrip() for line in heading + inner]
 

@@ -19,22 +19,8 @@ from matplotlib.figure import Figure
 
 from lstm_derive import derive
 from lstm_derive.cells.spec import CellSpec
-from lstm_derive.experiments.language import Language, figure_fonts
+from lstm_derive.experiments.language import NOTE_WORDS, Language, figure_fonts
 
-# The words of the spec's notes (their first part, before a comma), in Chinese with
-# the glossary's terms.
-NOTE_WORDS = {
-    "forget gate": "遗忘门",
-    "input gate": "输入门",
-    "output gate": "输出门",
-    "candidate": "候选值",
-    "cell state": "细胞状态",
-    "hidden state": "隐藏状态",
-    "reset gate": "重置门",
-    "update gate": "更新门",
-    "the gated previous state": "门控后的上一隐藏状态",
-    "the reset previous state": "重置后的上一隐藏状态",
-}
 WORDS = {
     "en": {
         "input": "input",

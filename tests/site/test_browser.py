@@ -322,3 +322,28 @@ def test_no_page_is_wider_than_a_phone(
         assert wide == {}, "pages that scroll sideways on a phone"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_exercise_solution_opens_on_click_and_prints_open(
+    watched: Any, language: str
+) -> None:
+    # Every chapter's exercises fold their solutions (sphinx-togglebutton's
+    # dropdown admonition); tests/site/test_endings_built.py checks every page.
+    page = watched.page
+    page.goto(f"/{language}/chapters/05_deriving_gates.html")
+    folded = ".admonition.dropdown.toggle-hidden"
+    page.wait_for_selector(folded, state="attached")
+    solution = page.locator(".admonition.dropdown").first
+    body = solution.locator("p:not(.admonition-title)").first
+    assert not body.is_visible(), "a solution shows before the reader asks for it"
+    solution.locator(".admonition-title").click()
+    page.wait_for_function(
+        "() => !document.querySelector('.admonition.dropdown')"
+        ".classList.contains('toggle-hidden')"
+    )
+    assert body.is_visible()
+    solution.locator(".admonition-title").click()  # folded again, then printed
+    page.wait_for_selector(folded, state="attached")
+    page.emulate_media(media="print")
+    assert body.is_visible(), "a folded solution is missing from the printout"

@@ -88,7 +88,7 @@ def test_an_admonition_becomes_a_block_quote() -> None:
     )
 
 
-def test_a_colon_fence_dropdown_keeps_its_translated_title() -> None:
+def test_a_colon_fence_dropdown_is_folded_under_its_translated_title() -> None:
     source = (
         ":::{admonition} Solution\n:class: dropdown\n\nRun {glue:text}`count`.\n:::\n"
     )
@@ -96,8 +96,9 @@ def test_a_colon_fence_dropdown_keeps_its_translated_title() -> None:
         "Solution": "解答",
         "Run {glue:text}`count`.": "运行 {glue:text}`count`。",
     }
+    # an exercise's solution: folded in plain Jupyter too, as on the site
     assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
-        "> **解答**\n>\n> 运行 5。"
+        "<details>\n<summary>解答</summary>\n\n运行 5。\n\n</details>"
     )
 
 
@@ -109,3 +110,18 @@ def test_a_local_image_travels_inside_the_notebook(tmp_path: Path) -> None:
         "![the cell](attachment:cell.png) and ![remote](https://example.org/x.png)"
     )
     assert list(target.attachments) == ["cell.png"]
+
+
+def test_a_dropdown_admonition_becomes_a_details_element() -> None:
+    source = ":::{admonition} Solution\n:class: dropdown\nThe gate is {glue:text}`count`.\n:::\n"
+    messages = {
+        "Solution": "解答",
+        "The gate is {glue:text}`count`.": "门是 {glue:text}`count`。",
+    }
+    assert myst_markdown.plain_markdown(source, page(messages=messages)) == (
+        "<details>\n<summary>解答</summary>\n\n门是 5。\n\n</details>"
+    )
+    plain = source.replace(":class: dropdown\n", "")
+    assert myst_markdown.plain_markdown(plain, page(language="en")) == (
+        "> **Solution**\n>\n> The gate is 5."
+    )

@@ -185,3 +185,31 @@ def test_glossary_terms_show_both_languages(language: str) -> None:
     assert len(bilingual) == len([t for t in terms if t not in shared])
     expected = "forget gate (遗忘门)" if language == "en" else "遗忘门（forget gate）"
     assert any(expected in term for term in terms)
+
+
+TEXT_IN_MATHS = re.compile(r"\\text\{([^{}]*)\}")
+
+
+def display_maths_words(html: str) -> list[str]:
+    r"""The ``\text{...}`` of every display formula of the article (glued ones too)."""
+    blocks = re.findall(
+        r'<div class="math[^"]*"[^>]*>(.*?)</div>', article(html), flags=re.DOTALL
+    )
+    return [word for block in blocks for word in TEXT_IN_MATHS.findall(block)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_chinese_display_maths_has_no_english_words(page: str) -> None:
+    # Display maths stays out of the catalogs: words inside it, such as the spec's
+    # notes beside chapter 2's equations, must be made in Chinese by the page.
+    english = [w for w in display_maths_words(built(ZH / page)) if english_words(w)]
+    assert english == [], english
+
+
+def test_chapter_2_equations_carry_chinese_notes() -> None:
+    # The detector above needs notes to look at: one beside each of six equations.
+    notes = display_maths_words(built(ZH / "chapters" / "02_lstm_cell.html"))
+    assert "（遗忘门）" in notes
+    assert len([note for note in notes if CJK.search(note)]) >= 6, notes
+    english = display_maths_words(built(ZH.parent / "en/chapters/02_lstm_cell.html"))
+    assert "(forget gate)" in english

@@ -48,6 +48,30 @@ SHARED_NAMES = frozenset(
         "float",
     }
 )
+# A spec's note (shown beside its equation and in the cell diagram) reads "what,
+# detail, ...": the "what" in Chinese with the glossary's terms, then the details.
+NOTE_WORDS = {
+    "forget gate": "遗忘门",
+    "input gate": "输入门",
+    "output gate": "输出门",
+    "candidate": "候选值",
+    "cell state": "细胞状态",
+    "hidden state": "隐藏状态",
+    "reset gate": "重置门",
+    "update gate": "更新门",
+    "the gated previous state": "门控后的上一隐藏状态",
+    "the reset previous state": "重置后的上一隐藏状态",
+}
+NOTE_DETAILS = {
+    "rectified": "经 ReLU 整流",
+    "peeking at the previous cell state": "经窥孔读取上一步的细胞状态",
+    "peeking at the new cell state": "经窥孔读取新的细胞状态",
+    "reading the previous gates and cell state": "读取上一步的各个门和细胞状态",
+    "reading the previous gates and the new cell state": "读取上一步的各个门和新的细胞状态",
+    "the cell state unsquashed": "细胞状态不经 tanh 压缩",
+    "multiplied by W_fh": "再乘以 W_fh",
+    "multiplied by W_rh": "再乘以 W_rh",
+}
 MATHS = re.compile(r"\$[^$]*\$")
 WORD = re.compile(r"[A-Za-z]{3,}")
 # snake_case identifiers are code, not prose: the names of cells and functions
@@ -69,6 +93,22 @@ def english_words(text: str) -> list[str]:
         for word in WORD.findall(text)
         if word not in SHARED_NAMES and word not in CELL_NAMES
     ]
+
+
+def note_in(note: str, language: Language) -> str:
+    """A spec's note in ``language``; '' when a part of it has no Chinese yet.
+
+    An untranslated note is left out rather than shown in English on a Chinese
+    page (``tests/test_note_language.py`` checks that every shipped spec's notes
+    translate).
+    """
+    if language == "en" or not note:
+        return note
+    what, *details = (part.strip() for part in note.split(","))
+    parts = [NOTE_WORDS.get(what), *(NOTE_DETAILS.get(d) for d in details)]
+    if any(part is None for part in parts):
+        return ""
+    return "，".join(part for part in parts if part)
 
 
 @contextmanager
