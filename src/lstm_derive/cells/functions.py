@@ -10,6 +10,8 @@ An :class:`Activation` says everything the project needs to know about a functio
   re-evaluates ``exp``;
 * ``numpy``: how the generated module calls it (``np.tanh``), with the source of a
   helper function where NumPy has none (the overflow-free ``sigmoid``);
+* ``scalar``: how the compiled (Numba) kernels call it on one number
+  (``math.tanh({z})``), with a compiled helper where ``math`` has none;
 * ``latex``: how the site prints it.
 
 Adding an activation is adding one entry to :data:`ACTIVATIONS`; the SymPy function a
@@ -37,6 +39,8 @@ class Activation:
     helper: str = ""
     doc: str = ""
     comment: str = ""  # its name in the generated code's comments, if not ``name``
+    scalar: str = ""  # the compiled kernels' call on one number, ``{z}`` the argument
+    scalar_helper: str = ""  # a compiled helper the call needs, if any
 
 
 _SIGMOID_HELPER = '''
@@ -51,6 +55,17 @@ def sigmoid(z: Array) -> Array:
         s = np.exp(-z)
     s += 1
     return np.reciprocal(s, out=s)
+'''
+
+_SIGMOID_SCALAR_HELPER = '''
+@numba.njit(cache=True)
+def sigmoid(z):
+    """1 / (1 + exp(-z)) of one number; exp(-z) = inf (z very negative) gives 0.
+
+    Compiled code raises no floating-point warnings; the formula is NumPy's, so the
+    two backends agree to rounding.
+    """
+    return 1.0 / (1.0 + math.exp(-z))
 '''
 
 _HARD_SIGMOID_HELPER = '''
@@ -81,6 +96,8 @@ ACTIVATIONS: dict[str, Activation] = {
             latex=r"\sigma",
             comment="σ",
             helper=_SIGMOID_HELPER,
+            scalar="sigmoid({z})",
+            scalar_helper=_SIGMOID_SCALAR_HELPER,
             doc="logistic sigmoid 1 / (1 + e^(-z))",
         ),
         Activation(
@@ -90,6 +107,7 @@ ACTIVATIONS: dict[str, Activation] = {
             ),
             derivative=lambda _z, y: 1 - y**2,
             numpy="np.tanh",
+            scalar="math.tanh({z})",
             latex=r"\tanh",
             doc="hyperbolic tangent",
         ),
@@ -99,6 +117,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # relu(z) > 0 exactly when z > 0, so the step can read the saved output.
             derivative=lambda _z, y: _step(y),
             numpy="np.maximum({z}, 0)",
+            scalar="max({z}, 0.0)",
             latex=r"\operatorname{relu}",
             doc="rectifier max(0, z)",
         ),
@@ -110,6 +129,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # slope 1/5 where the output is strictly between 0 and 1, else 0
             derivative=lambda _z, y: _step(y) * _step(1 - y) / 5,
             numpy="hard_sigmoid",
+            scalar="min(max(0.2 * {z} + 0.5, 0.0), 1.0)",
             latex=r"\sigma_{\mathrm{hard}}",
             helper=_HARD_SIGMOID_HELPER,
             doc="clip(0.2 z + 0.5, 0, 1)",
@@ -120,6 +140,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # y = z / (1 + |z|)  =>  1 - |y| = 1 / (1 + |z|)  =>  y' = (1 - |y|)²
             derivative=lambda _z, y: (1 - sympy.Abs(y)) ** 2,
             numpy="softsign",
+            scalar="{z} / (1 + abs({z}))",
             latex=r"\operatorname{softsign}",
             helper=_SOFTSIGN_HELPER,
             doc="z / (1 + |z|)",
@@ -129,6 +150,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.exp,
             derivative=lambda _z, y: y,
             numpy="np.exp",
+            scalar="math.exp({z})",
             latex=r"\exp",
             doc="exponential",
         ),
@@ -137,6 +159,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.log,
             derivative=lambda z, _y: 1 / z,
             numpy="np.log",
+            scalar="math.log({z})",
             latex=r"\log",
             doc="natural logarithm",
         ),
@@ -145,6 +168,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.sqrt,
             derivative=lambda _z, y: 1 / (2 * y),
             numpy="np.sqrt",
+            scalar="math.sqrt({z})",
             latex=r"\operatorname{sqrt}",
             doc="square root",
         ),
