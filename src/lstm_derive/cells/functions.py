@@ -40,7 +40,7 @@ class Activation:
     doc: str = ""
     comment: str = ""  # its name in the generated code's comments, if not ``name``
     scalar: str = ""  # the compiled kernels' call on one number, ``{z}`` the argument
-    scalar_helper: str = ""  # a compiled helper the call needs, if any
+    scalar_helpers: tuple[str, ...] = ()  # compiled helpers the call needs, if any
 
 
 _SIGMOID_HELPER = '''
@@ -57,15 +57,60 @@ def sigmoid(z: Array) -> Array:
     return np.reciprocal(s, out=s)
 '''
 
-_SIGMOID_SCALAR_HELPER = '''
-@numba.njit(cache=True)
-def sigmoid(z):
-    """1 / (1 + exp(-z)) of one number; exp(-z) = inf (z very negative) gives 0.
+# The compiled kernels' exp: for x in [-43, 0], exp(x) = s (1 + q) and
+# expm1(x) = s q + (s - 1), with s = 2^-m (an integer shift) and q = expm1(r) a
+# Taylor polynomial on |r| <= ln(2)/2 (error below 1e-17). Plain arithmetic, so
+# the compiler turns the loop over columns into vector instructions, which it
+# cannot do around a call to the C library's exp or tanh.
+_EXP_PARTS_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def exp_parts(x):
+    """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
+    x = max(x, -43.0)
+    n = math.floor(x * 1.4426950408889634 + 0.5)
+    r = (x - n * 0.6931471803691238) - n * 1.9082149292705877e-10
+    # expm1(r) = r + r^2/2! + ... + r^13/13!, by Horner's rule
+    q = 1.6059043836821613e-10
+    q = q * r + 2.08767569878681e-09
+    q = q * r + 2.505210838544172e-08
+    q = q * r + 2.755731922398589e-07
+    q = q * r + 2.7557319223985893e-06
+    q = q * r + 2.48015873015873e-05
+    q = q * r + 0.0001984126984126984
+    q = q * r + 0.001388888888888889
+    q = q * r + 0.008333333333333333
+    q = q * r + 0.041666666666666664
+    q = q * r + 0.16666666666666666
+    q = q * r + 0.5
+    q = q * r * r + r
+    return 1.0 / (1 << int(-n)), q
+'''
 
-    Compiled code raises no floating-point warnings; the formula is NumPy's, so the
-    two backends agree to rounding.
+_SIGMOID_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def sigmoid(z):
+    """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
+
+    Never overflows: exp is only taken of -|z|. Below z = -43 the result stays at
+    sigmoid(-43) ~ 2e-19 (NumPy's decays on towards 0).
     """
-    return 1.0 / (1.0 + math.exp(-z))
+    s, q = exp_parts(-abs(z))
+    e = s * (1.0 + q)
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+'''
+
+_TANH_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def tanh(z):
+    """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
+
+    Accurate to a few ulps for every z, tiny ones included (no cancellation);
+    |z| > 21.5 gives exactly +-1, as the rounded true value is.
+    """
+    s, q = exp_parts(-2.0 * abs(z))
+    t = s * q + (s - 1.0)
+    y = -t / (t + 2.0)
+    return y if z >= 0 else -y
 '''
 
 _HARD_SIGMOID_HELPER = '''
@@ -97,7 +142,7 @@ ACTIVATIONS: dict[str, Activation] = {
             comment="σ",
             helper=_SIGMOID_HELPER,
             scalar="sigmoid({z})",
-            scalar_helper=_SIGMOID_SCALAR_HELPER,
+            scalar_helpers=(_EXP_PARTS_SCALAR_HELPER, _SIGMOID_SCALAR_HELPER),
             doc="logistic sigmoid 1 / (1 + e^(-z))",
         ),
         Activation(
@@ -107,7 +152,8 @@ ACTIVATIONS: dict[str, Activation] = {
             ),
             derivative=lambda _z, y: 1 - y**2,
             numpy="np.tanh",
-            scalar="math.tanh({z})",
+            scalar="tanh({z})",
+            scalar_helpers=(_EXP_PARTS_SCALAR_HELPER, _TANH_SCALAR_HELPER),
             latex=r"\tanh",
             doc="hyperbolic tangent",
         ),

@@ -83,11 +83,8 @@ CELL = {spec.name!r}'''
             if isinstance(node, sympy.Function)
             and (entry := activation_of(node)) is not None
         }
-        return [
-            ACTIVATIONS[name].scalar_helper
-            for name in sorted(used)
-            if ACTIVATIONS[name].scalar_helper
-        ]
+        helpers = [h for name in sorted(used) for h in ACTIVATIONS[name].scalar_helpers]
+        return list(dict.fromkeys(helpers))
 
     # -- reading and writing one entry ----------------------------------------------
 
@@ -113,7 +110,7 @@ CELL = {spec.name!r}'''
         reads, writes = self.forward_reads(stage), self.forward_writes(stage)
         args = ", ".join([f"in_{a}" for a in reads] + [f"out_{a}" for a in writes])
         lines = [
-            "@numba.njit(cache=True)",
+            '@numba.njit(cache=True, error_model="numpy")',
             f"def forward_{stage.index}({args}):",
             f'    """Stage {stage.index} forward: {", ".join(writes)} from '
             f'{", ".join(reads)}."""',
@@ -171,7 +168,7 @@ CELL = {spec.name!r}'''
         outputs = [name for name, _ in writes]
         args = ", ".join([f"in_{a}" for a in reads] + [f"out_{a}" for a in outputs])
         lines = [
-            "@numba.njit(cache=True)",
+            '@numba.njit(cache=True, error_model="numpy")',
             f"def backward_{stage.index}({args}):",
             f'    """Stage {stage.index} backward: the gradients of '
             f'{", ".join(n for _, of in writes for n in of)}."""',

@@ -18,7 +18,7 @@ import numba
 CELL = "rnn_relu"
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def forward_1(in_zx, in_zh, out_h):
     """Stage 1 forward: h from zx, zh."""
     rows, cols = out_h.shape
@@ -33,7 +33,7 @@ def forward_1(in_zx, in_zh, out_h):
             out_h[row, col] = h
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, error_model="numpy")
 def backward_1(in_d_h_next, in_h, out_d_z):
     """Stage 1 backward: the gradients of zx, zh."""
     rows, cols = in_d_h_next.shape
