@@ -177,4 +177,3 @@ class CompiledRunner:
             [np.empty(shape(names[0]), dtype=dtype) for names in stage.gradients]
             for stage in self.kernels
         ]
-

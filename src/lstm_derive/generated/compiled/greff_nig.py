@@ -185,12 +185,6 @@ def backward_1(
             d_zx_g = d_z_g
             # d_zx_o = d_z_o
             d_zx_o = d_z_o
-            # d_zh_f = d_z_f
-            d_zh_f = d_z_f
-            # d_zh_g = d_z_g
-            d_zh_g = d_z_g
-            # d_zh_o = d_z_o
-            d_zh_o = d_z_o
             # d_c_prev = d_c·f + d_net_f·p_f
             d_c_prev = d_c * f + d_net_f * p_f
             # d_p_f = c_prev·d_net_f

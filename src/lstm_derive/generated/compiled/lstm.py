@@ -169,14 +169,6 @@ def backward_1(
             d_zx_g = d_z_g
             # d_zx_o = d_z_o
             d_zx_o = d_z_o
-            # d_zh_f = d_z_f
-            d_zh_f = d_z_f
-            # d_zh_i = d_z_i
-            d_zh_i = d_z_i
-            # d_zh_g = d_z_g
-            d_zh_g = d_z_g
-            # d_zh_o = d_z_o
-            d_zh_o = d_z_o
             # d_c_prev = d_c·f
             d_c_prev = d_c * f
             out_d_z[row, col] = d_zx_f

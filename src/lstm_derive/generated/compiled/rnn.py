@@ -83,8 +83,6 @@ def backward_1(in_d_h_next, in_h, out_d_z):
             d_z_h = d_h * (1 - h**2)
             # d_zx_h = d_z_h
             d_zx_h = d_z_h
-            # d_zh_h = d_z_h
-            d_zh_h = d_z_h
             out_d_z[row, col] = d_zx_h
 
 

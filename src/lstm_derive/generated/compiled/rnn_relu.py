@@ -11,8 +11,6 @@ preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
 
 from __future__ import annotations
 
-import math
-
 import numba
 
 CELL = "rnn_relu"
@@ -47,8 +45,6 @@ def backward_1(in_d_h_next, in_h, out_d_z):
             d_z_h = d_h * (1.0 if h > 0 else 0.0)
             # d_zx_h = d_z_h
             d_zx_h = d_z_h
-            # d_zh_h = d_z_h
-            d_zh_h = d_z_h
             out_d_z[row, col] = d_zx_h
 
 
