@@ -77,17 +77,22 @@ def render_all(
     (``compiled/<cell>.py``) are compiled to bytecode only, so regen needs no Numba.
     """
     specs = cells.load_all() if specs is None else specs
+    derivations = [derive(spec) for spec in specs]  # each derived once
     rendered = [
-        Rendered(spec, out_dir / f"{spec.name}.py", render_spec(spec, _source(spec)))
-        for spec in specs
+        Rendered(
+            spec,
+            out_dir / f"{spec.name}.py",
+            ruff_format(render(derivation, _source(spec))),
+        )
+        for spec, derivation in zip(specs, derivations, strict=True)
     ]
     for item in rendered:
         check_imports(item.spec.name, item.text)
     kernels = []
-    for spec in specs:
+    for spec, derivation in zip(specs, derivations, strict=True):
+        path = out_dir / COMPILED / f"{spec.name}.py"
         try:
-            text = render_compiled_spec(spec, _source(spec))
-            path = out_dir / COMPILED / f"{spec.name}.py"
+            text = ruff_format(render_numba(derivation, _source(spec)))
             compile(text, str(path), "exec")
         except (ValueError, SyntaxError) as error:
             msg = f"cell {spec.name!r}: no compiled kernels: {error}"
