@@ -91,7 +91,8 @@ def bench(session: nox.Session) -> None:
     (``--sizes``, ``--dtypes``, ``--cells``, ``--rounds``, ``--repeats``).
     """
     install_project(session)
-    session.install(TORCH)
+    # torch, and Numba for the compiled backend (the numba extra), are timed too
+    session.install(TORCH, *PYPROJECT["project"]["optional-dependencies"]["numba"])
     session.run("python", "tests/benchmarks/run_speed.py", *session.posargs)
 
 

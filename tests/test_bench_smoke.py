@@ -57,8 +57,11 @@ def test_every_implementation_ran_once_per_configuration(
         for mode in ("train", "forward"):
             assert ("torch", cell, mode) in ran
             assert ("gemm", cell, mode) in ran
-            # the generated side runs exactly for the cells that have code
-            assert (("generated", cell, mode) in ran) == (cell in generated.names())
+            # the generated side (NumPy and the compiled backend) runs exactly for
+            # the cells that have code
+            has_code = cell in generated.names()
+            assert (("generated", cell, mode) in ran) == has_code
+            assert (("numba", cell, mode) in ran) == has_code
     assert len(ran) == len(tiny_record.timings)  # no configuration twice
 
 
@@ -88,6 +91,11 @@ def test_comparisons_line_up_the_implementations(
         else:
             ratio = row.generated.median_ms / row.torch.median_ms
             assert row.generated_over_torch == pytest.approx(ratio)
+        if row.numba is None:
+            assert row.numba_over_torch is None
+        else:
+            ratio = row.numba.median_ms / row.torch.median_ms
+            assert row.numba_over_torch == pytest.approx(ratio)
 
 
 def test_the_record_names_the_machine_and_the_thread_settings(

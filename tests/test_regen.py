@@ -57,9 +57,10 @@ def edit_spec(src: Path, cell: str, old: str, new: str) -> None:
 
 
 def digests(folder: Path) -> dict[str, str]:
+    """Every source file of the folder and its subfolders (the compiled kernels)."""
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.glob("*"))
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.py"))
     }
 
 

@@ -96,3 +96,35 @@ def test_figure_has_a_panel_per_size_and_the_memory(language: plots.Language) ->
     image = plots.as_html_image(figure, "alt")
     assert image.startswith('<img class="speed-figure" alt="alt"')
     assert "data:image/png;base64," in image
+
+
+def test_a_record_with_the_compiled_backend_lines_it_up() -> None:
+    """A record may time the numba backend too; the site's table stays as it was."""
+    record = synthetic_record()
+    extra = [
+        recorded.Timing(
+            "numba",
+            t.cell,
+            t.size,
+            t.dtype,
+            t.mode,
+            [0.5, 0.5, 0.5],
+            t.peak_rss_growth_mib,
+        )
+        for t in record.timings
+        if t.implementation == "torch"
+    ]
+    with_numba = recorded.SpeedRecord(
+        record.machine, record.settings, record.timings + extra
+    )
+    again = recorded.from_json(recorded.to_json(with_numba))
+    assert again == with_numba
+    for row in recorded.comparisons(again):
+        assert row.numba is not None
+        assert row.numba_over_torch == pytest.approx(0.25)
+        assert row.numba_over_gemm == pytest.approx(0.5)
+    for row in recorded.comparisons(record):
+        assert row.numba is None
+        assert row.numba_over_torch is None
+    html = tables.speed_table_html(again, "lstm", "en")
+    assert html == tables.speed_table_html(record, "lstm", "en")

@@ -21,3 +21,7 @@ class NonFiniteError(ValueError):
 
 class ForwardFirstError(RuntimeError):
     """``backward`` called on a layer before any ``forward``."""
+
+
+class MissingExtraError(ImportError):
+    """An optional dependency is not installed: names it and the pip command."""

@@ -1,4 +1,4 @@
-"""The speed benchmark: generated code, torch and the GEMM bound, each in a fresh interpreter.
+"""The speed benchmark: generated code (NumPy, Numba), torch and the GEMM bound, each in a fresh interpreter.
 
 ``nox -s bench`` runs this file. Every configuration (implementation x cell x size
 x dtype x mode) is timed by a child process of its own (``speed_child.py``) that
@@ -130,13 +130,14 @@ def timed_configurations(args: argparse.Namespace) -> list[Config]:
     """Every configuration, without the generated code of cells it has no code for."""
     cells = args.cells or [c for c in CELLS if c in generated.names()]
     available = set(generated.names())
+    ours = {"generated", "numba"}
     for cell in cells:
-        if cell not in available and "generated" in args.implementations:
+        if cell not in available and ours & set(args.implementations):
             print(f"note: no generated code for {cell!r}; timing torch and gemm only")
     return [
         c
         for c in configurations(args.plan, cells, args.dtypes, args.implementations)
-        if c.implementation != "generated" or c.cell in available
+        if c.implementation not in ours or c.cell in available
     ]
 
 
@@ -204,8 +205,9 @@ def library_facts(reports: dict[str, Any]) -> dict[str, Any]:
 def format_table(record: SpeedRecord) -> str:
     """Median ms (quartiles) per implementation, and the ratios."""
     header = f"{'cell':5} {'B,T,I,H':>14} {'dtype':>7} {'mode':>7} "
-    header += f"{'generated':>20} {'torch':>20} {'gemm':>20} {'gen/torch':>9} "
-    lines = [header + f"{'gen/gemm':>8}"]
+    header += f"{'generated':>20} {'numba':>20} {'torch':>20} {'gemm':>20} "
+    header += f"{'gen/torch':>9} {'gen/gemm':>8} {'nb/torch':>8} "
+    lines = [header + f"{'nb/gemm':>7}"]
 
     def cell(timing: Timing | None) -> str:
         if timing is None:
@@ -220,8 +222,10 @@ def format_table(record: SpeedRecord) -> str:
         size = ",".join(map(str, row.size))
         lines.append(
             f"{row.cell:5} {size:>14} {row.dtype:>7} {row.mode:>7} "
-            f"{cell(row.generated)} {cell(row.torch)} {cell(row.gemm)} "
-            f"{ratio(row.generated_over_torch):>9} {ratio(row.generated_over_gemm):>8}"
+            f"{cell(row.generated)} {cell(row.numba)} {cell(row.torch)} "
+            f"{cell(row.gemm)} {ratio(row.generated_over_torch):>9} "
+            f"{ratio(row.generated_over_gemm):>8} {ratio(row.numba_over_torch):>8} "
+            f"{ratio(row.numba_over_gemm):>7}"
         )
     return "\n".join(lines)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-IMPLEMENTATIONS = ("generated", "torch", "gemm")
+IMPLEMENTATIONS = ("generated", "numba", "torch", "gemm")
 """``generated``: ``lstm_derive.nn.Recurrent`` forward + backward as users run it;
+``numba``: the same with ``backend="numba"`` (the compiled kernels);
 ``torch``: ``torch.nn.LSTM`` / ``torch.nn.GRU`` forward + ``loss.backward()``;
 ``gemm``: the matrix products a step cannot avoid, alone (NumPy, a lower bound)."""
 CELLS = ("lstm", "gru")

@@ -1,4 +1,4 @@
-"""The three implementations of one step, each a zero-argument callable.
+"""The implementations of one step, each a zero-argument callable.
 
 Each builder imports only what its implementation needs, so a child process that
 times torch never loads the generated code, and the other way round. A training
@@ -17,7 +17,9 @@ from speed_configs import GATES, Size
 Step = Callable[[], object]
 
 
-def generated_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
+def generated_step(
+    cell: str, size: Size, dtype: str, mode: str, backend: str = "numpy"
+) -> Step:
     """``lstm_derive.nn.Recurrent`` as users run it: ``forward(x)``, ``backward(2 hs)``."""
     import numpy as np  # noqa: PLC0415 (each child loads only its own implementation)
 
@@ -25,7 +27,9 @@ def generated_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
 
     batch, steps, inputs, hidden = size
     rng = np.random.default_rng(0)
-    layer = nn.Recurrent(cell, inputs, hidden, rng=rng, dtype=np.dtype(dtype))
+    layer = nn.Recurrent(
+        cell, inputs, hidden, rng=rng, dtype=np.dtype(dtype), backend=backend
+    )
     x = rng.standard_normal((batch, steps, inputs)).astype(dtype)
     if mode == "forward":
         return lambda: layer.forward(x)
@@ -35,6 +39,15 @@ def generated_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
         layer.backward(2 * hs)  # d/dhs of sum(hs**2)
 
     return train
+
+
+def numba_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
+    """The same layer with ``backend="numba"``: the compiled kernels of the cell.
+
+    The kernels are compiled (or loaded from Numba's cache) by the first call, which
+    the child times apart from the samples, as for every implementation.
+    """
+    return generated_step(cell, size, dtype, mode, backend="numba")
 
 
 def torch_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
@@ -112,6 +125,7 @@ def gemm_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
 
 BUILDERS: dict[str, Callable[[str, Size, str, str], Step]] = {
     "generated": generated_step,
+    "numba": numba_step,
     "torch": torch_step,
     "gemm": gemm_step,
 }

@@ -10,6 +10,8 @@ An :class:`Activation` says everything the project needs to know about a functio
   re-evaluates ``exp``;
 * ``numpy``: how the generated module calls it (``np.tanh``), with the source of a
   helper function where NumPy has none (the overflow-free ``sigmoid``);
+* ``scalar``: how the compiled (Numba) kernels call it on one number
+  (``math.tanh({z})``), with a compiled helper where ``math`` has none;
 * ``latex``: how the site prints it.
 
 Adding an activation is adding one entry to :data:`ACTIVATIONS`; the SymPy function a
@@ -37,6 +39,8 @@ class Activation:
     helper: str = ""
     doc: str = ""
     comment: str = ""  # its name in the generated code's comments, if not ``name``
+    scalar: str = ""  # the compiled kernels' call on one number, ``{z}`` the argument
+    scalar_helpers: tuple[str, ...] = ()  # compiled helpers the call needs, if any
 
 
 _SIGMOID_HELPER = '''
@@ -51,6 +55,62 @@ def sigmoid(z: Array) -> Array:
         s = np.exp(-z)
     s += 1
     return np.reciprocal(s, out=s)
+'''
+
+# The compiled kernels' exp: for x in [-43, 0], exp(x) = s (1 + q) and
+# expm1(x) = s q + (s - 1), with s = 2^-m (an integer shift) and q = expm1(r) a
+# Taylor polynomial on |r| <= ln(2)/2 (error below 1e-17). Plain arithmetic, so
+# the compiler turns the loop over columns into vector instructions, which it
+# cannot do around a call to the C library's exp or tanh.
+_EXP_PARTS_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def exp_parts(x):
+    """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
+    x = max(x, -43.0)
+    n = math.floor(x * 1.4426950408889634 + 0.5)
+    r = (x - n * 0.6931471803691238) - n * 1.9082149292705877e-10
+    # expm1(r) = r + r^2/2! + ... + r^13/13!, by Horner's rule
+    q = 1.6059043836821613e-10
+    q = q * r + 2.08767569878681e-09
+    q = q * r + 2.505210838544172e-08
+    q = q * r + 2.755731922398589e-07
+    q = q * r + 2.7557319223985893e-06
+    q = q * r + 2.48015873015873e-05
+    q = q * r + 0.0001984126984126984
+    q = q * r + 0.001388888888888889
+    q = q * r + 0.008333333333333333
+    q = q * r + 0.041666666666666664
+    q = q * r + 0.16666666666666666
+    q = q * r + 0.5
+    q = q * r * r + r
+    return 1.0 / (1 << int(-n)), q
+'''
+
+_SIGMOID_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def sigmoid(z):
+    """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
+
+    Never overflows: exp is only taken of -|z|. Below z = -43 the result stays at
+    sigmoid(-43) ~ 2e-19 (NumPy's decays on towards 0).
+    """
+    s, q = exp_parts(-abs(z))
+    e = s * (1.0 + q)
+    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+'''
+
+_TANH_SCALAR_HELPER = '''
+@numba.njit(cache=True, error_model="numpy")
+def tanh(z):
+    """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
+
+    Accurate to a few ulps for every z, tiny ones included (no cancellation);
+    |z| > 21.5 gives exactly +-1, as the rounded true value is.
+    """
+    s, q = exp_parts(-2.0 * abs(z))
+    t = s * q + (s - 1.0)
+    y = -t / (t + 2.0)
+    return y if z >= 0 else -y
 '''
 
 _HARD_SIGMOID_HELPER = '''
@@ -81,6 +141,8 @@ ACTIVATIONS: dict[str, Activation] = {
             latex=r"\sigma",
             comment="σ",
             helper=_SIGMOID_HELPER,
+            scalar="sigmoid({z})",
+            scalar_helpers=(_EXP_PARTS_SCALAR_HELPER, _SIGMOID_SCALAR_HELPER),
             doc="logistic sigmoid 1 / (1 + e^(-z))",
         ),
         Activation(
@@ -90,6 +152,8 @@ ACTIVATIONS: dict[str, Activation] = {
             ),
             derivative=lambda _z, y: 1 - y**2,
             numpy="np.tanh",
+            scalar="tanh({z})",
+            scalar_helpers=(_EXP_PARTS_SCALAR_HELPER, _TANH_SCALAR_HELPER),
             latex=r"\tanh",
             doc="hyperbolic tangent",
         ),
@@ -99,6 +163,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # relu(z) > 0 exactly when z > 0, so the step can read the saved output.
             derivative=lambda _z, y: _step(y),
             numpy="np.maximum({z}, 0)",
+            scalar="max({z}, 0.0)",
             latex=r"\operatorname{relu}",
             doc="rectifier max(0, z)",
         ),
@@ -110,6 +175,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # slope 1/5 where the output is strictly between 0 and 1, else 0
             derivative=lambda _z, y: _step(y) * _step(1 - y) / 5,
             numpy="hard_sigmoid",
+            scalar="min(max(0.2 * {z} + 0.5, 0.0), 1.0)",
             latex=r"\sigma_{\mathrm{hard}}",
             helper=_HARD_SIGMOID_HELPER,
             doc="clip(0.2 z + 0.5, 0, 1)",
@@ -120,6 +186,7 @@ ACTIVATIONS: dict[str, Activation] = {
             # y = z / (1 + |z|)  =>  1 - |y| = 1 / (1 + |z|)  =>  y' = (1 - |y|)²
             derivative=lambda _z, y: (1 - sympy.Abs(y)) ** 2,
             numpy="softsign",
+            scalar="{z} / (1 + abs({z}))",
             latex=r"\operatorname{softsign}",
             helper=_SOFTSIGN_HELPER,
             doc="z / (1 + |z|)",
@@ -129,6 +196,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.exp,
             derivative=lambda _z, y: y,
             numpy="np.exp",
+            scalar="math.exp({z})",
             latex=r"\exp",
             doc="exponential",
         ),
@@ -137,6 +205,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.log,
             derivative=lambda z, _y: 1 / z,
             numpy="np.log",
+            scalar="math.log({z})",
             latex=r"\log",
             doc="natural logarithm",
         ),
@@ -145,6 +214,7 @@ ACTIVATIONS: dict[str, Activation] = {
             definition=sympy.sqrt,
             derivative=lambda _z, y: 1 / (2 * y),
             numpy="np.sqrt",
+            scalar="math.sqrt({z})",
             latex=r"\operatorname{sqrt}",
             doc="square root",
         ),

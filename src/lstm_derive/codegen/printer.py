@@ -42,7 +42,7 @@ class NumPyCodePrinter(StrPrinter):  # type: ignore[misc]
         return "np.e"
 
 
-def _spaced(text: str) -> str:
+def spaced(text: str) -> str:
     """Put the spaces ruff format wants around ``*`` and ``/`` (not ``**``)."""
     text = re.sub(r"(?<!\*)\*(?!\*)", " * ", text)
     text = text.replace("/", " / ")
@@ -56,7 +56,7 @@ def _spaced(text: str) -> str:
 
 def code(expr: sympy.Expr) -> str:
     """The NumPy expression for ``expr``."""
-    return _spaced(NumPyCodePrinter().doprint(expr))
+    return spaced(NumPyCodePrinter().doprint(expr))
 
 
 class CommentPrinter(StrPrinter):  # type: ignore[misc]

@@ -22,11 +22,14 @@ from ruff.__main__ import find_ruff_bin
 from lstm_derive import cells
 from lstm_derive.cells.spec import CellSpec
 from lstm_derive.codegen.render import render
+from lstm_derive.codegen.render_numba import render_numba
 from lstm_derive.derive import derive
 from lstm_derive.errors import SpecError
 
 PACKAGE = Path(__file__).resolve().parent.parent
 GENERATED = PACKAGE / "generated"
+COMPILED = "compiled"
+"""The subfolder of the generated folder with the Numba kernels (the numba extra)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,11 @@ def render_spec(spec: CellSpec, source: str) -> str:
     return ruff_format(render(derive(spec), source))
 
 
+def render_compiled_spec(spec: CellSpec, source: str) -> str:
+    """Derive ``spec`` and return its Numba kernels' module text, formatted by ruff."""
+    return ruff_format(render_numba(derive(spec), source))
+
+
 def ruff_format(text: str) -> str:
     """Format Python source with the pinned ruff (run on text, so no file is touched)."""
     command = [find_ruff_bin(), "format", "--isolated", "--line-length", "88", "-"]
@@ -64,17 +72,33 @@ def render_all(
 ) -> list[Rendered]:
     """Render every cell (the package's, or ``specs``); raises before anything is written.
 
-    Each rendered module is compiled and imported from a temporary file first: a
-    module that does not import is a SpecError naming the cell.
+    Each rendered NumPy module is compiled and imported from a temporary file first:
+    a module that does not import is a SpecError naming the cell. The Numba kernels
+    (``compiled/<cell>.py``) are compiled to bytecode only, so regen needs no Numba.
     """
     specs = cells.load_all() if specs is None else specs
+    derivations = [derive(spec) for spec in specs]  # each derived once
     rendered = [
-        Rendered(spec, out_dir / f"{spec.name}.py", render_spec(spec, _source(spec)))
-        for spec in specs
+        Rendered(
+            spec,
+            out_dir / f"{spec.name}.py",
+            ruff_format(render(derivation, _source(spec))),
+        )
+        for spec, derivation in zip(specs, derivations, strict=True)
     ]
     for item in rendered:
         check_imports(item.spec.name, item.text)
-    return rendered
+    kernels = []
+    for spec, derivation in zip(specs, derivations, strict=True):
+        path = out_dir / COMPILED / f"{spec.name}.py"
+        try:
+            text = ruff_format(render_numba(derivation, _source(spec)))
+            compile(text, str(path), "exec")
+        except (ValueError, SyntaxError) as error:
+            msg = f"cell {spec.name!r}: no compiled kernels: {error}"
+            raise SpecError(msg) from error
+        kernels.append(Rendered(spec, path, text))
+    return rendered + kernels
 
 
 def check_imports(cell: str, text: str) -> None:
@@ -96,12 +120,13 @@ def check_imports(cell: str, text: str) -> None:
 
 
 def orphans(out_dir: Path, rendered: list[Rendered]) -> list[Path]:
-    """Generated modules whose cell spec no longer exists."""
-    wanted = {item.path.name for item in rendered}
+    """Generated modules (NumPy or compiled) whose cell spec no longer exists."""
+    wanted = {item.path for item in rendered}
     return sorted(
         path
-        for path in out_dir.glob("*.py")
-        if not path.name.startswith("_") and path.name not in wanted
+        for folder in (out_dir, out_dir / COMPILED)
+        for path in folder.glob("*.py")
+        if not path.name.startswith("_") and path not in wanted
     )
 
 

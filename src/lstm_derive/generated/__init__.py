@@ -25,7 +25,9 @@ __all__ = ["load", "names"]
 def names() -> list[str]:
     """The cells that have generated code, sorted."""
     return sorted(
-        m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")
+        m.name
+        for m in pkgutil.iter_modules(__path__)
+        if not m.name.startswith("_") and not m.ispkg  # compiled/: the Numba kernels
     )
 
 

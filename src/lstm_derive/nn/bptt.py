@@ -15,23 +15,98 @@ does everything else, the same way for every cell:
 * after the loop, every weight and bias gradient as one GEMM (or sum) over all T*B
   rows, and the gradient of ``x``.
 
+The stage functions run through a backend: by default the generated NumPy functions
+as they are (:data:`NUMPY`, the reference); ``cell.using(backend)`` runs the same
+loop with other kernels of the same stages, such as the compiled ones of
+:mod:`lstm_derive.nn.compiled`.
+
 The file imports nothing from the project, so ``lstm-derive export`` can copy it
 next to one cell's generated code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[Any]
 Grads = dict[str, Array]
+
+
+class StageRunner(Protocol):
+    """The stage functions of one forward pass (and its backward passes).
+
+    ``forward(k, t, args)`` runs stage ``k`` of step ``t`` on the values it reads (in
+    the order of the generated forward function) and returns its outputs and saved
+    values, as the generated function does; ``backward(k, t, args)`` takes the
+    gradients arriving at the stage's outputs, then its saved values, and returns the
+    gradients by name, as the generated backward function does.
+    """
+
+    def forward(
+        self, k: int, t: int, args: list[Array]
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        """Stage ``k`` forward at step ``t``."""
+        ...
+
+    def backward(self, k: int, t: int, args: list[Array]) -> dict[str, Array]:
+        """Stage ``k`` backward at step ``t``."""
+        ...
+
+
+class Backend(Protocol):
+    """Where the stage functions come from: ``runner`` is called once per forward pass."""
+
+    @property
+    def name(self) -> str:
+        """``numpy``, ``numba``."""
+        ...
+
+    def runner(
+        self, cell: Cell, steps: int, batch: int, hidden: int, dtype: np.dtype[Any]
+    ) -> StageRunner:
+        """The stage functions for one pass over ``steps`` steps of ``batch`` rows."""
+        ...
+
+
+@dataclass(frozen=True)
+class NumPyBackend:
+    """The generated NumPy functions, called as they are: the default and the reference."""
+
+    name: str = "numpy"
+
+    def runner(
+        self, cell: Cell, steps: int, batch: int, hidden: int, dtype: np.dtype[Any]
+    ) -> StageRunner:
+        """The same functions for every pass: they allocate what they return."""
+        del steps, batch, hidden, dtype
+        return _NumPyRunner(cell.stages)
+
+
+@dataclass(frozen=True)
+class _NumPyRunner:
+    stages: tuple[StagePlan, ...]
+
+    def forward(
+        self, k: int, t: int, args: list[Array]
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        del t
+        return self.stages[k].forward(*args)
+
+    def backward(self, k: int, t: int, args: list[Array]) -> dict[str, Array]:
+        del t
+        return self.stages[k].backward(*args)
+
+
+NUMPY = NumPyBackend()
+"""The default backend."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +160,11 @@ class Cell:
     projections: tuple[ProjectionPlan, ...]
     before: tuple[ProjectionPlan, ...]  # projections of previous states
     stages: tuple[StagePlan, ...]
+    backend: Backend = NUMPY
+
+    def using(self, backend: Backend) -> Cell:
+        """The same cell, its stages run by ``backend``."""
+        return dataclasses.replace(self, backend=backend)
 
     @classmethod
     def of(cls, module: ModuleType) -> Cell:
@@ -167,6 +247,7 @@ class Cache:
     shape: tuple[int, int, int, int]  # batch, steps, inputs, hidden
     params: Mapping[str, Array]
     sources: dict[str, list[Array]]  # rows each step-projection multiplied, per step
+    runner: StageRunner
     steps: list[dict[str, Array]] = field(
         default_factory=list
     )  # saved values, per step
@@ -193,9 +274,11 @@ def forward(
     sources: dict[str, list[Array]] = {
         p.key: [] for p in cell.projections if not p.of_input
     }
-    cache = Cache(cell, x_rows, (batch, steps, inputs, hidden), params, sources)
     # the result type of everything the step reads (integer input becomes float)
     dtype = np.result_type(x_rows, *states0.values(), *params.values(), np.float16)
+    runner = cell.backend.runner(cell, steps, batch, hidden, dtype)
+    shape = (batch, steps, inputs, hidden)
+    cache = Cache(cell, x_rows, shape, params, sources, runner)
     hs = np.empty((steps, batch, hidden), dtype=dtype)
     states = dict(states0)
     for t in range(steps):
@@ -206,8 +289,10 @@ def forward(
             values[p.key] = _project(values[p.reads], params, p)
             sources[p.key].append(values[p.reads])
         saved: dict[str, Array] = {}
-        for stage in cell.stages:
-            outputs, stage_saved = stage.forward(*(values[n] for n in stage.reads))
+        for k, stage in enumerate(cell.stages):
+            outputs, stage_saved = runner.forward(
+                k, t, [values[n] for n in stage.reads]
+            )
             values |= outputs
             saved |= stage_saved
             for p in stage.after:
@@ -264,15 +349,20 @@ def backward(
         # step t+1 (the new states), later stages
         arriving: dict[str, Array] = dict(d_next)
         arriving["h"] = d_hs[:, t] + d_next["h"]
-        if trace is not None:
-            trace.append({s: arriving[s] for s in cell.states})
+        if trace is not None:  # copies: a backend may reuse its arrays
+            trace.append({s: arriving[s].copy() for s in cell.states})
         d_previous: dict[str, Array] = {}
-        for stage in reversed(cell.stages):
+        for k in reversed(range(len(cell.stages))):
+            stage = cell.stages[k]
             for p in stage.after:  # back through the projections of its values
                 _add(arriving, p.reads, d_z[p.key][t] @ transposed[p.key])
-            grads = stage.backward(
-                *(arriving.get(name, zeros) for name in stage.upstream),
-                *(saved[name] for name in stage.saved),
+            grads = cache.runner.backward(
+                k,
+                t,
+                [
+                    *(arriving.get(name, zeros) for name in stage.upstream),
+                    *(saved[name] for name in stage.saved),
+                ],
             )
             written: dict[int, str] = {}
             for key, gradient in grads.items():

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lstm_derive import generated
-from lstm_derive.nn.bptt import Cache, Cell
+from lstm_derive.nn.bptt import NUMPY, Backend, Cache, Cell
 from lstm_derive.nn.checks import (
     check_gradient,
     check_size,
@@ -30,6 +30,10 @@ class Recurrent(Layer):
     ``gate_bias`` sets the initial bias of named gates to a constant, for example
     ``{"f": 1.0}`` for a forget-gate bias of 1 (Jozefowicz et al. 2015): the bias of
     the first projection with a bias and a block for that gate.
+
+    ``backend`` runs the cell's stages: ``"numpy"`` (the default and the reference:
+    the generated NumPy module) or ``"numba"`` (the Numba kernels generated from the
+    same derivation; ``pip install "lstm-derive[numba]"``).
     """
 
     def __init__(
@@ -42,10 +46,11 @@ class Recurrent(Layer):
         return_sequences: bool = True,
         dtype: Any = np.float64,
         gate_bias: dict[str, float] | None = None,
+        backend: str = "numpy",
     ) -> None:
         super().__init__()
         module = generated.load(cell) if isinstance(cell, str) else cell
-        self.cell = Cell.of(module)
+        self.cell = Cell.of(module).using(backend_named(backend))
         self.inputs = check_size(f"Recurrent({self.cell.name!r})", "inputs", inputs)
         self.hidden = check_size(f"Recurrent({self.cell.name!r})", "hidden", hidden)
         self._output_shape: tuple[int, ...] = ()
@@ -103,6 +108,21 @@ class Recurrent(Layer):
         self.grads = {name: grads[name] for name in self.params}
         d_x: Array = grads["x"]
         return d_x
+
+
+BACKENDS = ("numpy", "numba")
+
+
+def backend_named(name: str) -> Backend:
+    """The backend called ``name``: ``numpy`` or ``numba`` (which needs Numba)."""
+    if name == "numpy":
+        return NUMPY
+    if name == "numba":
+        from lstm_derive.nn.compiled import NumbaBackend  # noqa: PLC0415 (optional)
+
+        return NumbaBackend()
+    msg = f"unknown backend {name!r}; the backends are {', '.join(BACKENDS)}"
+    raise ValueError(msg)
 
 
 def initial_params(

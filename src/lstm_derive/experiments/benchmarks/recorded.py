@@ -24,7 +24,7 @@ class Timing:
     """The timings of one configuration over every round."""
 
     implementation: str
-    """``generated``, ``torch`` or ``gemm``."""
+    """``generated`` (NumPy), ``numba`` (the compiled backend), ``torch`` or ``gemm``."""
     cell: str
     size: Size
     """(batch, time, inputs, hidden)."""
@@ -85,6 +85,8 @@ class Comparison:
     generated: Timing | None
     torch: Timing | None
     gemm: Timing | None
+    numba: Timing | None = None
+    """The compiled backend (absent from records made before it existed)."""
 
     @property
     def generated_over_torch(self) -> float | None:
@@ -92,6 +94,20 @@ class Comparison:
         if self.generated is None or self.torch is None:
             return None
         return self.generated.median_ms / self.torch.median_ms
+
+    @property
+    def numba_over_torch(self) -> float | None:
+        """Median numba-backend time / median torch time."""
+        if self.numba is None or self.torch is None:
+            return None
+        return self.numba.median_ms / self.torch.median_ms
+
+    @property
+    def numba_over_gemm(self) -> float | None:
+        """Median numba-backend time / median GEMM-bound time."""
+        if self.numba is None or self.gemm is None:
+            return None
+        return self.numba.median_ms / self.gemm.median_ms
 
     @property
     def generated_over_gemm(self) -> float | None:
@@ -107,7 +123,13 @@ def comparisons(record: SpeedRecord) -> list[Comparison]:
     for timing in record.timings:
         by_key.setdefault(timing.key, {})[timing.implementation] = timing
     return [
-        Comparison(*key, found.get("generated"), found.get("torch"), found.get("gemm"))
+        Comparison(
+            *key,
+            found.get("generated"),
+            found.get("torch"),
+            found.get("gemm"),
+            found.get("numba"),
+        )
         for key, found in by_key.items()
     ]
 
