@@ -43,10 +43,11 @@ def plan(tasks: Sequence[str], cells: Sequence[str], seeds: int) -> list[Point]:
 def run_point(point: Point) -> Record:
     """Train and score one point (on one BLAS thread)."""
     task = TASKS[point.task]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     with one_blas_thread():
         outcome = task.run(point.cell, point.seed, point.settings)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     return Record(
         task=point.task,
         cell=point.cell,
@@ -59,6 +60,7 @@ def run_point(point: Point) -> Record:
         metric=outcome.metric,
         success=outcome.success,
         seconds=round(seconds, 3),
+        cpu_seconds=round(cpu_seconds, 3),
         details=outcome.details,
         versions=versions(point.cell),
     )
