@@ -145,6 +145,12 @@ def test_rnn_long_lags_finds_the_first_failing_lag() -> None:
     verdict = claims.rnn_long_lags(made_up, lags)
     assert verdict.verdict == claims.AGREES
     assert verdict.numbers["rnn_first_failing_lag"] == 50
+    chance = dict.fromkeys(lags, 0.15)
+    blank = claims.rnn_long_lags(made_up, lags, chance)
+    assert blank.numbers["rnn_first_blank_lag"] == 100  # 0.2 is above 0.15 + 0.02
+    assert "from T = 100 the RNN does no better" in blank.evidence
+    assert "自 T = 100 起" in blank.evidence_zh
+    assert verdict.numbers["rnn_first_blank_lag"] == 0  # no chance levels given
     # Where the LSTM fails too, the budget cannot separate them.
     no_lstm = [r for r in made_up if not (r.task == "adding-50" and r.cell == "lstm")]
     no_lstm += runs("adding-50", "lstm", [0.3] * 5)

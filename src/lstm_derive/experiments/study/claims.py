@@ -33,6 +33,8 @@ VARIANTS = (
     "greff_noaf", "greff_np", "greff_cifg", "greff_fgr",
 )  # fmt: skip
 Z = 2.0
+CHANCE_MARGIN = 0.02
+"""A mean metric this close to a constant answer's counts as nothing learned."""
 BIAS_RATE = 1e-2
 """The learning rate at which the grid tries both forget-gate biases 0 and 1."""
 
@@ -236,10 +238,16 @@ def _with_bias_effect(verdict: Verdict, records: Sequence[Record]) -> Verdict:
     )  # fmt: skip
 
 
-def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
+def rnn_long_lags(
+    records: Sequence[Record],
+    lag_of: dict[str, int],
+    chance_of: dict[str, float] | None = None,
+) -> Verdict:
     """Hochreiter and Schmidhuber: a plain RNN cannot bridge long time lags.
 
-    ``lag_of`` maps the lagged tasks (the adding problem) to their lag T.
+    ``lag_of`` maps the lagged tasks (the adding problem) to their lag T;
+    ``chance_of`` gives their metric for a constant answer, to say from which lag
+    the RNN learns nothing at all (its best mean within :data:`CHANCE_MARGIN`).
     """
     claim = "rnn_long_lags"
     missing = _missing(records, ("rnn", "lstm"))
@@ -267,10 +275,23 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
         f"LSTM {numbers[f'lstm_{lag}']:.0%} ({numbers[f'lstm_{lag}_mean']:.2f})"
         for lag, _ in lags
     )
+    blank = [
+        lag for lag, task in lags
+        if chance_of and task in chance_of
+        and numbers[f"rnn_{lag}_mean"] <= chance_of[task] + CHANCE_MARGIN
+    ]  # fmt: skip
+    numbers["rnn_first_blank_lag"] = float(min(blank) if blank else 0)
+    rates_zh = rates
+    if blank:
+        rates += (
+            f"; from T = {min(blank)} the RNN does no better than a constant "
+            "answer of 0.5"
+        )
+        rates_zh += f"；自 T = {min(blank)} 起 RNN 不比恒答 0.5 更好"
     if first_fail is None:
         verdict = DISAGREES
         text = f"the RNN succeeds at every lag tried ({rates})"
-        text_zh = f"RNN 在所有延迟下都成功（{rates}）"
+        text_zh = f"RNN 在所有延迟下都成功（{rates_zh}）"
     elif any(lag in lstm_solves for lag in rnn_fails):
         verdict = AGREES
         reach = max(lstm_solves)
@@ -279,7 +300,8 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
             f"T = {reach} ({rates})"
         )
         text_zh = (
-            f"RNN 自 T = {first_fail} 起失败，LSTM 直到 T = {reach} 仍能成功（{rates}）"
+            f"RNN 自 T = {first_fail} 起失败，LSTM 直到 T = {reach} 仍能成功"
+            f"（{rates_zh}）"
         )
     else:
         verdict = AT_THIS_SCALE
@@ -287,16 +309,22 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
             f"the RNN fails from T = {first_fail}, but so does the LSTM within this "
             f"budget ({rates})"
         )
-        text_zh = f"RNN 自 T = {first_fail} 起失败，但在此预算下 LSTM 也失败（{rates}）"
+        text_zh = (
+            f"RNN 自 T = {first_fail} 起失败，但在此预算下 LSTM 也失败（{rates_zh}）"
+        )
     return Verdict(claim, verdict, text, text_zh, numbers)
 
 
-def all_verdicts(records: Sequence[Record], lag_of: dict[str, int]) -> list[Verdict]:
+def all_verdicts(
+    records: Sequence[Record],
+    lag_of: dict[str, int],
+    chance_of: dict[str, float] | None = None,
+) -> list[Verdict]:
     """Every claim's verdict, in the chapter's order."""
     return [
         greff_worst(records),
         greff_harmless(records),
         greff_fgr(records),
         forget_bias(records),
-        rnn_long_lags(records, lag_of),
+        rnn_long_lags(records, lag_of, chance_of),
     ]
