@@ -250,6 +250,24 @@ def test_study_command_runs_a_tiny_configuration(
     assert [(r.task, r.cell, r.seed) for r in saved] == [("sort", "rnn", 0)] * 2
 
 
+def test_study_command_runs_only_missing_points(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(records, "RECORDED", tmp_path)
+    argv = ["study", "--task", "sort", "--cells", "rnn", "--seeds", "1"]
+    assert main([*argv, "--record"]) == 0
+    first = records.load_recorded(tmp_path)
+    # Drop one of the two settings: only that one runs again.
+    records.RECORDED.joinpath("sort.json").write_text(records.to_json(first[:1]))
+    capsys.readouterr()
+    assert main([*argv, "--missing", "--record"]) == 0
+    assert "1 runs in" in capsys.readouterr().out
+    again = records.load_recorded(tmp_path)
+    assert [(r.key, r.metric) for r in again] == [(r.key, r.metric) for r in first]
+    assert main([*argv, "--missing"]) == 0
+    assert "every chosen point is recorded" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [

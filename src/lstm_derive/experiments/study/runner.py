@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lstm_derive.experiments.binary_addition.threads import one_blas_thread
 from lstm_derive.experiments.study.grid import settings_for
-from lstm_derive.experiments.study.records import Record, versions
+from lstm_derive.experiments.study.records import Record, cell_code_hash, versions
 from lstm_derive.experiments.tasks.model import Settings
 from lstm_derive.experiments.tasks.suite import TASKS
 
@@ -38,6 +38,33 @@ def plan(tasks: Sequence[str], cells: Sequence[str], seeds: int) -> list[Point]:
         for settings in settings_for(cell)
         for seed in range(seeds)
     ]
+
+
+def recorded_keys(
+    recorded: Sequence[Record],
+) -> set[tuple[str, str, int, float, float | None]]:
+    """The points of ``recorded`` that today's code would reproduce: the task's
+    budget and the cell's generated code are those of the record."""
+    return {
+        r.key for r in recorded
+        if r.task in TASKS
+        and (r.hidden, r.updates, r.batch) == (
+            TASKS[r.task].hidden, TASKS[r.task].updates, TASKS[r.task].batch
+        )
+        and r.versions.get("cell_code") == cell_code_hash(r.cell)
+    }  # fmt: skip
+
+
+def missing(points: Sequence[Point], recorded: Sequence[Record]) -> list[Point]:
+    """The points without a reproducible record in ``recorded``."""
+    have = recorded_keys(recorded)
+    return [p for p in points if point_key(p) not in have]
+
+
+def point_key(point: Point) -> tuple[str, str, int, float, float | None]:
+    """The key a record of ``point`` has (see ``Record.key``)."""
+    return (point.task, point.cell, point.seed, point.settings.learning_rate,
+            point.settings.forget_bias)  # fmt: skip
 
 
 def run_point(point: Point) -> Record:
