@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,14 @@ from conftest import require
 from matplotlib.figure import Figure
 
 from lstm_derive.cli import main
-from lstm_derive.experiments.study import claims, family, grid, plots, records
+from lstm_derive.experiments.study import (
+    claims,
+    family,
+    grid,
+    plots,
+    projection,
+    records,
+)
 from lstm_derive.experiments.study.records import Record
 from lstm_derive.experiments.study.runner import Point, plan, run_point
 from lstm_derive.experiments.tasks.model import Settings
@@ -44,9 +52,12 @@ def test_family_splits_into_generated_and_missing_cells() -> None:
 
 def test_grid_tries_the_forget_bias_only_where_there_is_a_forget_gate() -> None:
     lstm, rnn = grid.settings_for("lstm"), grid.settings_for("rnn")
-    assert {s.forget_bias for s in lstm} == {0.0, 1.0}
+    assert {s.forget_bias for s in lstm} == {0.0, 1.0, 3.0}
     assert {s.forget_bias for s in rnn} == {None}
     assert {s.learning_rate for s in lstm} == {s.learning_rate for s in rnn}
+    # Jozefowicz's comparison: both biases at the same learning rate.
+    at_bias_rate = {s.forget_bias for s in lstm if s.learning_rate == claims.BIAS_RATE}
+    assert {0.0, 1.0} <= at_bias_rate
     points = plan(["digits"], ["rnn", "lstm"], seeds=3)
     assert len(points) == 3 * (len(rnn) + len(lstm))
 
@@ -76,7 +87,9 @@ def recorded_point(task: str, cell: str) -> Record:
     )
 
 
-@pytest.mark.parametrize(("task", "cell"), [("digits", "lstm"), ("sort", "rnn")])
+@pytest.mark.parametrize(
+    ("task", "cell"), [("digits", "lstm"), ("sort", "rnn"), ("adding-10", "rnn")]
+)
 def test_a_recorded_point_reruns_to_the_recorded_number(task: str, cell: str) -> None:
     if task == "digits":
         require("sklearn")
@@ -132,6 +145,12 @@ def test_rnn_long_lags_finds_the_first_failing_lag() -> None:
     verdict = claims.rnn_long_lags(made_up, lags)
     assert verdict.verdict == claims.AGREES
     assert verdict.numbers["rnn_first_failing_lag"] == 50
+    chance = dict.fromkeys(lags, 0.15)
+    blank = claims.rnn_long_lags(made_up, lags, chance)
+    assert blank.numbers["rnn_first_blank_lag"] == 100  # 0.2 is above 0.15 + 0.02
+    assert "from T = 100 the RNN does no better" in blank.evidence
+    assert "自 T = 100 起" in blank.evidence_zh
+    assert verdict.numbers["rnn_first_blank_lag"] == 0  # no chance levels given
     # Where the LSTM fails too, the budget cannot separate them.
     no_lstm = [r for r in made_up if not (r.task == "adding-50" and r.cell == "lstm")]
     no_lstm += runs("adding-50", "lstm", [0.3] * 5)
@@ -173,6 +192,31 @@ def test_forget_bias_verdict_compares_the_gru_gap_with_both_biases() -> None:
     assert verdict.numbers["gap_bias_1"] < 0.05
 
 
+def test_forget_bias_verdict_compares_the_biases_at_one_learning_rate() -> None:
+    gru = runs("digits", "gru", [0.9, 0.91, 0.89, 0.9, 0.92])
+    lstm = runs("digits", "lstm", [0.5, 0.52, 0.48, 0.5, 0.51], bias=0.0)
+    lstm += runs("digits", "lstm", [0.51, 0.5, 0.49, 0.52, 0.5], bias=1.0)
+    # Bias 1 at another learning rate does not count for the comparison.
+    lstm += [replace(r, learning_rate=0.03) for r in runs(
+        "digits", "lstm", [0.9] * 5, bias=1.0
+    )]  # fmt: skip
+    verdict = claims.forget_bias(gru + lstm)
+    assert verdict.verdict == claims.AT_THIS_SCALE
+    assert verdict.numbers["gap_bias_1"] > 0.3
+
+
+def test_projection_prefers_cpu_time_and_covers_the_whole_family() -> None:
+    slow_wall = [
+        replace(r, seconds=10.0, cpu_seconds=1.0)
+        for r in runs("digits", "lstm", [0.9] * 5, bias=1.0)
+    ]
+    quiet = projection.projected_seconds(slow_wall, jobs=2)
+    loaded = projection.projected_seconds(slow_wall, jobs=2, quiet=False)
+    points = sum(projection.settings_count(c) for c in family.FAMILY) * grid.SEEDS
+    assert quiet == pytest.approx(points * 1.0 / 2)
+    assert loaded == pytest.approx(10 * quiet)
+
+
 def test_spread_figure_is_labelled_in_the_page_language() -> None:
     made_up = runs("digits", "lstm", list(np.linspace(0.8, 0.9, 5)), bias=1.0)
     made_up += runs("digits", "rnn", [0.7] * 5)
@@ -204,6 +248,24 @@ def test_study_command_runs_a_tiny_configuration(
     assert "study" in captured.err  # the progress bar
     saved = records.load_recorded(tmp_path)
     assert [(r.task, r.cell, r.seed) for r in saved] == [("sort", "rnn", 0)] * 2
+
+
+def test_study_command_runs_only_missing_points(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(records, "RECORDED", tmp_path)
+    argv = ["study", "--task", "sort", "--cells", "rnn", "--seeds", "1"]
+    assert main([*argv, "--record"]) == 0
+    first = records.load_recorded(tmp_path)
+    # Drop one of the two settings: only that one runs again.
+    records.RECORDED.joinpath("sort.json").write_text(records.to_json(first[:1]))
+    capsys.readouterr()
+    assert main([*argv, "--missing", "--record"]) == 0
+    assert "1 runs in" in capsys.readouterr().out
+    again = records.load_recorded(tmp_path)
+    assert [(r.key, r.metric) for r in again] == [(r.key, r.metric) for r in first]
+    assert main([*argv, "--missing"]) == 0
+    assert "every chosen point is recorded" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,10 @@ VARIANTS = (
     "greff_noaf", "greff_np", "greff_cifg", "greff_fgr",
 )  # fmt: skip
 Z = 2.0
+CHANCE_MARGIN = 0.02
+"""A mean metric this close to a constant answer's counts as nothing learned."""
+BIAS_RATE = 1e-2
+"""The learning rate at which the grid tries both forget-gate biases 0 and 1."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,7 @@ def _setting_metrics(records: Sequence[Record], task: str, cell: str,
     candidates = [
         g for g in groups(records)
         if g.task == task and g.cell == cell and g.forget_bias == bias
+        and g.learning_rate == BIAS_RATE
     ]  # fmt: skip
     return max(candidates, key=lambda g: (g.success_rate, g.mean)).metrics
 
@@ -191,10 +196,11 @@ def forget_bias(records: Sequence[Record]) -> Verdict:
     return Verdict(
         claim, verdict,
         f"mean GRU minus LSTM metric over {len(tasks)} tasks: {before:.3f} with "
-        f"forget bias 0, {after:.3f} with bias 1; bias 1 is significantly better on "
-        f"{helped} tasks",
+        f"forget bias 0, {after:.3f} with bias 1 (both at learning rate "
+        f"{BIAS_RATE:g}); bias 1 is significantly better on {helped} tasks",
         f"{len(tasks)} 个任务上 GRU 减 LSTM 的平均指标差：遗忘门偏置为 0 时 "
-        f"{before:.3f}，为 1 时 {after:.3f}；偏置 1 在 {helped} 个任务上显著更好",
+        f"{before:.3f}，为 1 时 {after:.3f}（学习率均为 {BIAS_RATE:g}）；"
+        f"偏置 1 在 {helped} 个任务上显著更好",
         numbers,
     )  # fmt: skip
 
@@ -204,7 +210,7 @@ def bias_effect(records: Sequence[Record]) -> tuple[int, int, int]:
     better than bias 0, tasks where it is significantly worse)."""
     biases: dict[str, set[float | None]] = {}
     for r in records:
-        if r.cell == "lstm":
+        if r.cell == "lstm" and r.learning_rate == BIAS_RATE:
             biases.setdefault(r.task, set()).add(r.forget_bias)
     tasks = sorted(t for t, found in biases.items() if {0.0, 1.0} <= found)
     better = worse = 0
@@ -232,10 +238,16 @@ def _with_bias_effect(verdict: Verdict, records: Sequence[Record]) -> Verdict:
     )  # fmt: skip
 
 
-def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
+def rnn_long_lags(
+    records: Sequence[Record],
+    lag_of: dict[str, int],
+    chance_of: dict[str, float] | None = None,
+) -> Verdict:
     """Hochreiter and Schmidhuber: a plain RNN cannot bridge long time lags.
 
-    ``lag_of`` maps the lagged tasks (the adding problem) to their lag T.
+    ``lag_of`` maps the lagged tasks (the adding problem) to their lag T;
+    ``chance_of`` gives their metric for a constant answer, to say from which lag
+    the RNN learns nothing at all (its best mean within :data:`CHANCE_MARGIN`).
     """
     claim = "rnn_long_lags"
     missing = _missing(records, ("rnn", "lstm"))
@@ -250,20 +262,36 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
         return _not_yet(claim, ["adding"])
     numbers = {}
     for lag, task in lags:
-        numbers[f"rnn_{lag}"] = best[task, "rnn"].success_rate
-        numbers[f"lstm_{lag}"] = best[task, "lstm"].success_rate
+        for cell in ("rnn", "lstm"):
+            numbers[f"{cell}_{lag}"] = best[task, cell].success_rate
+            numbers[f"{cell}_{lag}_mean"] = best[task, cell].mean
     rnn_fails = [lag for lag, _ in lags if numbers[f"rnn_{lag}"] == 0]
     lstm_solves = [lag for lag, _ in lags if numbers[f"lstm_{lag}"] > 0]
     first_fail = min(rnn_fails) if rnn_fails else None
     numbers["rnn_first_failing_lag"] = float(first_fail or 0)
     rates = "; ".join(
-        f"T = {lag}: RNN {numbers[f'rnn_{lag}']:.0%}, LSTM {numbers[f'lstm_{lag}']:.0%}"
+        f"T = {lag}: RNN {numbers[f'rnn_{lag}']:.0%} "
+        f"({numbers[f'rnn_{lag}_mean']:.2f}), "
+        f"LSTM {numbers[f'lstm_{lag}']:.0%} ({numbers[f'lstm_{lag}_mean']:.2f})"
         for lag, _ in lags
     )
+    blank = [
+        lag for lag, task in lags
+        if chance_of and task in chance_of
+        and numbers[f"rnn_{lag}_mean"] <= chance_of[task] + CHANCE_MARGIN
+    ]  # fmt: skip
+    numbers["rnn_first_blank_lag"] = float(min(blank) if blank else 0)
+    rates_zh = rates
+    if blank:
+        rates += (
+            f"; from T = {min(blank)} the RNN does no better than a constant "
+            "answer of 0.5"
+        )
+        rates_zh += f"；自 T = {min(blank)} 起 RNN 不比恒答 0.5 更好"
     if first_fail is None:
         verdict = DISAGREES
         text = f"the RNN succeeds at every lag tried ({rates})"
-        text_zh = f"RNN 在所有延迟下都成功（{rates}）"
+        text_zh = f"RNN 在所有延迟下都成功（{rates_zh}）"
     elif any(lag in lstm_solves for lag in rnn_fails):
         verdict = AGREES
         reach = max(lstm_solves)
@@ -272,7 +300,8 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
             f"T = {reach} ({rates})"
         )
         text_zh = (
-            f"RNN 自 T = {first_fail} 起失败，LSTM 直到 T = {reach} 仍能成功（{rates}）"
+            f"RNN 自 T = {first_fail} 起失败，LSTM 直到 T = {reach} 仍能成功"
+            f"（{rates_zh}）"
         )
     else:
         verdict = AT_THIS_SCALE
@@ -280,16 +309,22 @@ def rnn_long_lags(records: Sequence[Record], lag_of: dict[str, int]) -> Verdict:
             f"the RNN fails from T = {first_fail}, but so does the LSTM within this "
             f"budget ({rates})"
         )
-        text_zh = f"RNN 自 T = {first_fail} 起失败，但在此预算下 LSTM 也失败（{rates}）"
+        text_zh = (
+            f"RNN 自 T = {first_fail} 起失败，但在此预算下 LSTM 也失败（{rates_zh}）"
+        )
     return Verdict(claim, verdict, text, text_zh, numbers)
 
 
-def all_verdicts(records: Sequence[Record], lag_of: dict[str, int]) -> list[Verdict]:
+def all_verdicts(
+    records: Sequence[Record],
+    lag_of: dict[str, int],
+    chance_of: dict[str, float] | None = None,
+) -> list[Verdict]:
     """Every claim's verdict, in the chapter's order."""
     return [
         greff_worst(records),
         greff_harmless(records),
         greff_fgr(records),
         forget_bias(records),
-        rnn_long_lags(records, lag_of),
+        rnn_long_lags(records, lag_of, chance_of),
     ]

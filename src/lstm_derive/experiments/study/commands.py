@@ -31,6 +31,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", type=int, default=1, help="worker processes (default 1)"
     )
     parser.add_argument(
+        "--missing", action="store_true",
+        help="run only the points without a record at today's budget and code",
+    )  # fmt: skip
+    parser.add_argument(
         "--record", action="store_true",
         help="merge the runs into the package's recorded JSON files",
     )  # fmt: skip
@@ -57,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
             )
             raise CommandError(msg)
     points = runner.plan(tasks, cells, args.seeds)
+    if args.missing:
+        points = runner.missing(points, records.load_recorded())
+        if not points:
+            print("every chosen point is recorded")
+            return 0
     start = time.perf_counter()
     done = []
     bar = tqdm(total=len(points), desc="study", unit="run", file=sys.stderr)

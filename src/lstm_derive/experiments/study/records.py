@@ -1,8 +1,8 @@
 """One run of the study as a record, and the recorded JSON files.
 
 A record names the point (task, cell, seed, hyper-parameters), the budget, the
-score (``metric``, ``success`` and task-specific ``details``), the wall time and
-the versions that produced it, including a hash of the cell's generated code:
+score (``metric``, ``success`` and task-specific ``details``), the wall and CPU
+times and the versions that produced it, including a hash of the cell's generated code:
 a record only reproduces with the same code.
 """
 
@@ -39,6 +39,9 @@ class Record:
     metric: float
     success: bool
     seconds: float
+    cpu_seconds: float | None = None
+    """The run's CPU time: its wall time on a quiet machine (``seconds`` grows
+    with the load of the machine it ran on; absent in older records)."""
     details: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
 
@@ -54,6 +57,11 @@ class Record:
             self.learning_rate,
             -1.0 if self.forget_bias is None else self.forget_bias,
         )
+
+    @property
+    def quiet_seconds(self) -> float:
+        """The run's time on a quiet machine: its CPU time, else its wall time."""
+        return self.seconds if self.cpu_seconds is None else self.cpu_seconds
 
     @property
     def setting(self) -> tuple[float, float | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lstm_derive.experiments.binary_addition.threads import one_blas_thread
 from lstm_derive.experiments.study.grid import settings_for
-from lstm_derive.experiments.study.records import Record, versions
+from lstm_derive.experiments.study.records import Record, cell_code_hash, versions
 from lstm_derive.experiments.tasks.model import Settings
 from lstm_derive.experiments.tasks.suite import TASKS
 
@@ -40,13 +40,41 @@ def plan(tasks: Sequence[str], cells: Sequence[str], seeds: int) -> list[Point]:
     ]
 
 
+def recorded_keys(
+    recorded: Sequence[Record],
+) -> set[tuple[str, str, int, float, float | None]]:
+    """The points of ``recorded`` that today's code would reproduce: the task's
+    budget and the cell's generated code are those of the record."""
+    return {
+        r.key for r in recorded
+        if r.task in TASKS
+        and (r.hidden, r.updates, r.batch) == (
+            TASKS[r.task].hidden, TASKS[r.task].updates, TASKS[r.task].batch
+        )
+        and r.versions.get("cell_code") == cell_code_hash(r.cell)
+    }  # fmt: skip
+
+
+def missing(points: Sequence[Point], recorded: Sequence[Record]) -> list[Point]:
+    """The points without a reproducible record in ``recorded``."""
+    have = recorded_keys(recorded)
+    return [p for p in points if point_key(p) not in have]
+
+
+def point_key(point: Point) -> tuple[str, str, int, float, float | None]:
+    """The key a record of ``point`` has (see ``Record.key``)."""
+    return (point.task, point.cell, point.seed, point.settings.learning_rate,
+            point.settings.forget_bias)  # fmt: skip
+
+
 def run_point(point: Point) -> Record:
     """Train and score one point (on one BLAS thread)."""
     task = TASKS[point.task]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     with one_blas_thread():
         outcome = task.run(point.cell, point.seed, point.settings)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     return Record(
         task=point.task,
         cell=point.cell,
@@ -59,6 +87,7 @@ def run_point(point: Point) -> Record:
         metric=outcome.metric,
         success=outcome.success,
         seconds=round(seconds, 3),
+        cpu_seconds=round(cpu_seconds, 3),
         details=outcome.details,
         versions=versions(point.cell),
     )
