@@ -99,7 +99,7 @@ def test_figure_has_a_panel_per_size_and_the_memory(language: plots.Language) ->
 
 
 def test_a_record_with_the_compiled_backend_lines_it_up() -> None:
-    """A record may time the numba backend too; the site's table stays as it was."""
+    """A record may time the numba backend too: the table and figure gain it."""
     record = synthetic_record()
     extra = [
         recorded.Timing(
@@ -127,4 +127,12 @@ def test_a_record_with_the_compiled_backend_lines_it_up() -> None:
         assert row.numba is None
         assert row.numba_over_torch is None
     html = tables.speed_table_html(again, "lstm", "en")
-    assert html == tables.speed_table_html(record, "lstm", "en")
+    assert html.count("<th>") == 8 + 2  # Numba's median and its ratio to torch
+    assert html.count(">0.25</td>") == 2 * len(PLAN)
+    assert "<th>Numba" not in tables.speed_table_html(record, "lstm", "en")
+    ratios = tables.headline_ratios(again)
+    assert ratios["large_numba_torch_f64"] == pytest.approx(0.25)
+    figure = plots.speed_figure(again, "lstm", "en")
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert "generated (Numba)" in legend
+    assert plots.present(recorded.comparisons(record)) == ("generated", "torch", "gemm")

@@ -25,11 +25,17 @@ from lstm_derive.experiments.benchmarks.recorded import (
 )
 
 Language = Literal["en", "zh_CN"]
-IMPLEMENTATIONS = ("generated", "torch", "gemm")
-COLOURS = {"generated": "#1f77b4", "torch": "#d62728", "gemm": "#7f7f7f"}
+IMPLEMENTATIONS = ("generated", "numba", "torch", "gemm")
+COLOURS = {
+    "generated": "#1f77b4",
+    "numba": "#2ca02c",
+    "torch": "#d62728",
+    "gemm": "#7f7f7f",
+}
 WORDS: dict[Language, dict[str, str]] = {
     "en": {
         "generated": "generated (NumPy)",
+        "numba": "generated (Numba)",
         "torch": "torch.nn.{cell}",
         "gemm": "GEMM bound (NumPy)",
         "train": "training step",
@@ -40,6 +46,7 @@ WORDS: dict[Language, dict[str, str]] = {
     },
     "zh_CN": {
         "generated": "生成的代码（NumPy）",
+        "numba": "生成的代码（Numba）",
         "torch": "torch.nn.{cell}",
         "gemm": "GEMM 下界（NumPy）",
         "train": "训练步",
@@ -61,6 +68,7 @@ def speed_figure(
     """Median step time per size and dtype for the three implementations, and memory."""
     words = WORDS[language]
     rows = [row for row in comparisons(record) if row.cell == cell]
+    shown = present(rows)
     groups: dict[tuple[Size, str], list[Comparison]] = {}
     for row in rows:
         groups.setdefault((row.size, row.mode), []).append(row)
@@ -68,31 +76,48 @@ def speed_figure(
         figure = Figure(figsize=(10, 6.4), layout="constrained")
         panels = figure.subplots(2, 3).ravel()
         for axes, group in zip(panels[:-1], groups.values(), strict=False):
-            _time_panel(axes, group, words)
-        _memory_panel(panels[-1], rows, words)
+            _time_panel(axes, group, words, shown)
+        _memory_panel(panels[-1], rows, words, shown)
         for axes in panels[len(groups) : -1]:
             axes.set_visible(False)
         handles = [
             mpl.patches.Patch(color=COLOURS[name], label=_name(name, cell, words))
-            for name in IMPLEMENTATIONS
+            for name in shown
         ]
-        figure.legend(handles=handles, loc="outside lower center", ncols=3)
+        figure.legend(handles=handles, loc="outside lower center", ncols=len(shown))
     return figure
+
+
+def present(rows: list[Comparison]) -> tuple[str, ...]:
+    """The implementations the rows time, in the figure's order (older records have
+    no ``numba``)."""
+    return tuple(
+        name
+        for name in IMPLEMENTATIONS
+        if any(getattr(row, name) is not None for row in rows)
+    )
+
+
+def _bar_offset(k: int, count: int, width: float) -> float:
+    """The x offset of the k-th of ``count`` bars centred on a tick."""
+    return (k - (count - 1) / 2) * width
 
 
 def _name(implementation: str, cell: str, words: dict[str, str]) -> str:
     return words[implementation].format(cell=cell.upper())
 
 
-def _time_panel(axes: Axes, group: list[Comparison], words: dict[str, str]) -> None:
+def _time_panel(
+    axes: Axes, group: list[Comparison], words: dict[str, str], shown: tuple[str, ...]
+) -> None:
     """Bars of one (size, mode): both dtypes, every implementation, quartiles."""
-    width = 0.26
+    width = 0.8 / len(shown)
     for row in group:
-        for k, name in enumerate(IMPLEMENTATIONS):
+        for k, name in enumerate(shown):
             timing: Timing | None = getattr(row, name)
             if timing is None:
                 continue
-            x = (0 if row.dtype == "float32" else 1) + (k - 1) * width
+            x = (0 if row.dtype == "float32" else 1) + _bar_offset(k, len(shown), width)
             axes.bar(x, timing.median_ms, width, color=COLOURS[name])
             low = timing.median_ms - timing.q1_ms
             high = timing.q3_ms - timing.median_ms
@@ -112,18 +137,20 @@ def _time_panel(axes: Axes, group: list[Comparison], words: dict[str, str]) -> N
     axes.grid(axis="y", alpha=0.3)
 
 
-def _memory_panel(axes: Axes, rows: list[Comparison], words: dict[str, str]) -> None:
+def _memory_panel(
+    axes: Axes, rows: list[Comparison], words: dict[str, str], shown: tuple[str, ...]
+) -> None:
     train = [row for row in rows if row.mode == "train"]
     largest = max(
         (row.size for row in train), key=lambda size: size[0] * size[1] * size[3]
     )
-    width = 0.26
+    width = 0.8 / len(shown)
     for row in (r for r in train if r.size == largest):
-        for k, name in enumerate(IMPLEMENTATIONS):
+        for k, name in enumerate(shown):
             timing: Timing | None = getattr(row, name)
             if timing is None:
                 continue
-            x = (0 if row.dtype == "float32" else 1) + (k - 1) * width
+            x = (0 if row.dtype == "float32" else 1) + _bar_offset(k, len(shown), width)
             axes.bar(x, timing.peak_rss_growth_mib, width, color=COLOURS[name])
     batch, steps, inputs, hidden = largest
     axes.set_title(

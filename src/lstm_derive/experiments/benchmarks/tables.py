@@ -64,16 +64,28 @@ def _ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
+NUMBA_HEADERS: dict[Language, tuple[str, ...]] = {
+    "en": ("Numba (ms)", "Numba / torch"),
+    "zh_CN": ("Numba（毫秒）", "Numba / torch"),
+}
+"""The compiled backend's columns, shown when the record times it."""
+
+
 def speed_table_html(
     record: SpeedRecord, cell: str = "lstm", language: Language = "en"
 ) -> str:
-    """One row per (size, mode, dtype): the three medians and the two ratios."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in HEADERS[language])
+    """One row per (size, mode, dtype): the medians and the ratios to torch and GEMM.
+
+    The NumPy backend ("generated") first; the compiled (Numba) backend's median
+    and ratio to torch close the row when the record has them.
+    """
+    rows_of_cell = [row for row in comparisons(record) if row.cell == cell]
+    with_numba = any(row.numba is not None for row in rows_of_cell)
+    headers = HEADERS[language] + (NUMBA_HEADERS[language] if with_numba else ())
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     rows = []
-    for row in comparisons(record):
-        if row.cell != cell:
-            continue
-        cells = (
+    for row in rows_of_cell:
+        cells: tuple[str, ...] = (
             ", ".join(map(str, row.size)),
             MODES[language][row.mode],
             row.dtype,
@@ -83,6 +95,8 @@ def speed_table_html(
             _ratio(row.generated_over_torch),
             _ratio(row.generated_over_gemm),
         )
+        if with_numba:
+            cells += (_milliseconds(row.numba), _ratio(row.numba_over_torch))
         tds = "".join(
             f'<td style="white-space: nowrap">{escape(c)}</td>' for c in cells
         )
@@ -114,6 +128,10 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
                 ratios[f"{name}_gemm_{short}"] = row.generated_over_gemm
             if row.generated_over_torch is not None:
                 ratios[f"{name}_torch_{short}"] = row.generated_over_torch
+            if row.numba_over_torch is not None:
+                ratios[f"{name}_numba_torch_{short}"] = row.numba_over_torch
+            if row.numba_over_gemm is not None:
+                ratios[f"{name}_numba_gemm_{short}"] = row.numba_over_gemm
     return ratios
 
 
