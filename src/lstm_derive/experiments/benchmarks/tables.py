@@ -104,7 +104,7 @@ def speed_table_html(
     # The table scrolls sideways on a phone instead of squeezing its columns.
     return (
         '<div style="overflow-x: auto"><table class="table speed-table">'
-        f"<caption>{escape(CAPTIONS[language])}</caption>"
+        f'<caption style="text-align: left">{escape(CAPTIONS[language])}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
