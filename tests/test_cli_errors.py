@@ -114,7 +114,8 @@ def test_add_refuses_broken_weights_in_one_line(tmp_path: Path, kind: str) -> No
 
 
 def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
-    args = ["gradcheck", "lstm", "--hidden", "24", "--steps", "12", "--no-progress"]
+    # Large enough that the check is still running when the signal arrives.
+    args = ["gradcheck", "lstm", "--hidden", "64", "--steps", "50", "--no-progress"]
     with subprocess.Popen(
         [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=tmp_path, env=ENV,
