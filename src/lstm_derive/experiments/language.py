@@ -41,6 +41,7 @@ SHARED_NAMES = frozenset(
         "MSE",
         "Adam",
         "NumPy",
+        "Numba",
         "PyTorch",
         "torch",
         "GEMM",
