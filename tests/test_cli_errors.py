@@ -113,12 +113,20 @@ def test_add_refuses_broken_weights_in_one_line(tmp_path: Path, kind: str) -> No
     assert result.stdout == ""
 
 
+def interruptible() -> None:
+    """In the child: Ctrl-C's default action, even where the test runner was started
+    in the background (`cmd &` starts its children with SIGINT ignored, and Python
+    then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
     # Large enough that the check is still running when the signal arrives.
     args = ["gradcheck", "lstm", "--hidden", "64", "--steps", "50", "--no-progress"]
     with subprocess.Popen(
         [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=tmp_path, env=ENV,
+        preexec_fn=interruptible,  # noqa: PLW1509 (the test runs no threads)
     ) as process:  # fmt: skip
         assert process.stdout is not None
         assert process.stdout.readline().startswith("# ")  # the check has begun
