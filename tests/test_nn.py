@@ -87,6 +87,40 @@ def test_whole_model_gradient_matches_central_differences(
             assert ok, (name, index, numeric, backward)
 
 
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_backward_parameters_gives_the_same_gradients_without_d_x(
+    backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first layer's d_x is skipped (one GEMM less); every weight gradient is equal."""
+    if backend == "numba":
+        require("numba")
+    rng = np.random.default_rng(3)
+    model = small_model("lstm", rng)
+    for layer in model.layers:
+        if isinstance(layer, nn.Recurrent):
+            layer.cell = layer.cell.using(nn.recurrent.backend_named(backend))
+    x = rng.standard_normal((2, 3, 3))
+    d_prediction = rng.standard_normal((2, 2))
+    model.forward(x)
+    model.backward(d_prediction)
+    full = {name: g.copy() for name, g in model.grads.items()}
+
+    asked: list[bool] = []
+    original = nn.bptt.backward
+
+    def spy(*args: Any, input_gradient: bool = True, **kwargs: Any) -> Any:
+        asked.append(input_gradient)
+        return original(*args, input_gradient=input_gradient, **kwargs)
+
+    monkeypatch.setattr(nn.bptt, "backward", spy)
+    model.forward(x)
+    model.backward_parameters(d_prediction)
+    assert asked == [True, False]  # the second Recurrent passes d_x on; the first not
+    assert model.grads.keys() == full.keys()
+    for name, gradient in full.items():
+        np.testing.assert_array_equal(model.grads[name], gradient, err_msg=name)
+
+
 @pytest.mark.parametrize("loss_name", sorted(LOSSES))
 def test_loss_gradient_matches_central_differences(loss_name: str) -> None:
     rng = np.random.default_rng(3)

@@ -3,7 +3,9 @@
 Each builder imports only what its implementation needs, so a child process that
 times torch never loads the generated code, and the other way round. A training
 step is the forward pass over x [B, T, I] from zero states and the backward pass
-to every weight gradient for the loss sum(h**2); a forward step is the forward
+to every weight gradient for the loss sum(h**2), not to x (which is data: torch
+computes no gradient for a tensor that does not require one, and
+``Recurrent.backward_parameters`` skips it likewise); a forward step is the forward
 pass alone.
 """
 
@@ -20,7 +22,11 @@ Step = Callable[[], object]
 def generated_step(
     cell: str, size: Size, dtype: str, mode: str, backend: str = "numpy"
 ) -> Step:
-    """``lstm_derive.nn.Recurrent`` as users run it: ``forward(x)``, ``backward(2 hs)``."""
+    """``lstm_derive.nn.Recurrent`` as a training loop runs a first layer.
+
+    ``forward(x)``, then ``backward_parameters(2 hs)``: the weight gradients, not
+    d_x, as :func:`lstm_derive.nn.train_step` does for the first layer.
+    """
     import numpy as np  # noqa: PLC0415 (each child loads only its own implementation)
 
     from lstm_derive import nn  # noqa: PLC0415 (each child loads only its own implementation)
@@ -36,7 +42,7 @@ def generated_step(
 
     def train() -> None:
         hs = layer.forward(x)
-        layer.backward(2 * hs)  # d/dhs of sum(hs**2)
+        layer.backward_parameters(2 * hs)  # d/dhs of sum(hs**2)
 
     return train
 

@@ -58,12 +58,12 @@ def sigmoid(z: Array) -> Array:
 '''
 
 # The compiled kernels' exp: for x in [-43, 0], exp(x) = s (1 + q) and
-# expm1(x) = s q + (s - 1), with s = 2^-m (an integer shift) and q = expm1(r) a
-# Taylor polynomial on |r| <= ln(2)/2 (error below 1e-17). Plain arithmetic, so
-# the compiler turns the loop over columns into vector instructions, which it
-# cannot do around a call to the C library's exp or tanh.
+# expm1(x) = s q + (s - 1), with s = 2^n (its exponent bits written directly) and
+# q = expm1(r) a Taylor polynomial on |r| <= ln(2)/2 (error below 1e-17). Plain
+# arithmetic without a division, so the compiler turns the loop over columns into
+# vector instructions, which it cannot do around a call to the C library's exp.
 _EXP_PARTS_SCALAR_HELPER = '''
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -83,11 +83,13 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 '''
 
 _SIGMOID_SCALAR_HELPER = '''
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -100,7 +102,7 @@ def sigmoid(z):
 '''
 
 _TANH_SCALAR_HELPER = '''
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 

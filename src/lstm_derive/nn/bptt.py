@@ -229,10 +229,15 @@ class Cell:
         return forward(self, x, states0, params)
 
     def backward(
-        self, d_hs: Array, cache: Cache, d_last: Mapping[str, Array] | None = None
+        self,
+        d_hs: Array,
+        cache: Cache,
+        d_last: Mapping[str, Array] | None = None,
+        *,
+        input_gradient: bool = True,
     ) -> Grads:
         """See :func:`backward`."""
-        return backward(d_hs, cache, d_last)
+        return backward(d_hs, cache, d_last, input_gradient=input_gradient)
 
 
 _CELLS: dict[str, Cell] = {}
@@ -316,6 +321,8 @@ def backward(
     cache: Cache,
     d_last: Mapping[str, Array] | None = None,
     trace: list[dict[str, Array]] | None = None,
+    *,
+    input_gradient: bool = True,
 ) -> Grads:
     """Backpropagation through time.
 
@@ -323,7 +330,9 @@ def backward(
     where the loss does not read one); ``d_last`` adds gradients w.r.t. the final
     states. Returns the gradients of ``x``, of the initial states (``h0``, ``c0``,
     ...) and of every parameter, keyed by name. A ``trace`` list receives, for
-    t = T, T-1, ..., 1, the total gradient reaching each state of step t.
+    t = T, T-1, ..., 1, the total gradient reaching each state of step t. With
+    ``input_gradient=False`` the gradient of ``x`` is not computed (nor returned):
+    one matrix product less, for a first layer whose input is the data.
     """
     cell, params = cache.cell, cache.params
     batch, steps, _, hidden = cache.shape
@@ -384,7 +393,7 @@ def backward(
                 d_previous, p.reads[: -len("_prev")], d_z[p.key][t] @ transposed[p.key]
             )
         d_next = {s: d_previous.get(s, zeros) for s in cell.states}
-    return _parameter_gradients(cache, d_z, d_next, d_elementwise)
+    return _parameter_gradients(cache, d_z, d_next, d_elementwise, input_gradient)
 
 
 def _add(gradients: dict[str, Array], name: str, gradient: Array) -> None:
@@ -399,8 +408,9 @@ def _parameter_gradients(
     d_z: dict[str, Array],
     d_initial: dict[str, Array],
     d_elementwise: dict[str, Array],
+    input_gradient: bool,
 ) -> Grads:
-    """dW, db and dx for all steps at once: one GEMM each over T*B rows."""
+    """dW, db and dx (if wanted) for all steps at once: one GEMM each over T*B rows."""
     cell, params = cache.cell, cache.params
     batch, steps, inputs, _ = cache.shape
     grads: Grads = {}
@@ -409,16 +419,18 @@ def _parameter_gradients(
         d_rows = d_z[p.key].reshape(steps * batch, -1)
         if p.of_input:
             rows = cache.x_rows
-            d_from = d_rows @ params[p.weight].T
-            d_x_rows = d_from if d_x_rows is None else d_x_rows + d_from
+            if input_gradient:
+                d_from = d_rows @ params[p.weight].T
+                d_x_rows = d_from if d_x_rows is None else d_x_rows + d_from
         else:
             rows = np.stack(cache.sources[p.key]).reshape(steps * batch, -1)
         grads[p.weight] = rows.T @ d_rows
         if p.bias is not None:
             grads[p.bias] = d_rows.sum(axis=0)
-    if d_x_rows is None:
-        d_x_rows = np.zeros((steps * batch, inputs), dtype=d_initial["h"].dtype)
-    grads["x"] = d_x_rows.reshape(steps, batch, inputs).transpose(1, 0, 2)
+    if input_gradient:
+        if d_x_rows is None:
+            d_x_rows = np.zeros((steps * batch, inputs), dtype=d_initial["h"].dtype)
+        grads["x"] = d_x_rows.reshape(steps, batch, inputs).transpose(1, 0, 2)
     grads |= {f"{s}0": d for s, d in d_initial.items()}
     grads |= d_elementwise
     return grads

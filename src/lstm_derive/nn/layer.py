@@ -37,6 +37,15 @@ class Layer:
         """Gradients of the parameters (into ``grads``) and of the input (returned)."""
         raise NotImplementedError
 
+    def backward_parameters(self, d_out: Array) -> None:
+        """Gradients of the parameters only (into ``grads``), when nothing reads d_x.
+
+        For the first layer of a model, whose input is the data. A layer that saves
+        work when d_x is not wanted (:class:`~lstm_derive.nn.Recurrent` skips the
+        matrix product of d_x) overrides this; the gradients are the same.
+        """
+        self.backward(d_out)
+
 
 def check_dtype(dtype: Any) -> np.dtype[Any]:
     """float32 or float64, else a ShapeError that says so."""

@@ -97,6 +97,14 @@ class Recurrent(Layer):
 
     def backward(self, d_out: Array) -> Array:
         """Backpropagation through time; fills ``grads`` and returns d_x."""
+        d_x: Array = self._backward(d_out, input_gradient=True)["x"]
+        return d_x
+
+    def backward_parameters(self, d_out: Array) -> None:
+        """Backpropagation through time to ``grads`` only: no product for d_x."""
+        self._backward(d_out, input_gradient=False)
+
+    def _backward(self, d_out: Array, *, input_gradient: bool) -> dict[str, Array]:
         cache = require_forward(repr(self), self._cache)
         check_gradient(repr(self), d_out, self._output_shape)
         if self.return_sequences:
@@ -104,10 +112,9 @@ class Recurrent(Layer):
         else:
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_hs[:, -1] = d_out
-        grads = self.cell.backward(d_hs, cache)
+        grads = self.cell.backward(d_hs, cache, input_gradient=input_gradient)
         self.grads = {name: grads[name] for name in self.params}
-        d_x: Array = grads["x"]
-        return d_x
+        return grads
 
 
 BACKENDS = ("numpy", "numba")

@@ -46,6 +46,18 @@ class Sequential(Layer):
         }
         return d_out
 
+    def backward_parameters(self, d_out: Array) -> None:
+        """Gradients of every layer (into ``grads``), without the first layer's d_x."""
+        first, *others = self.layers
+        for layer in reversed(others):
+            d_out = layer.backward(d_out)
+        first.backward_parameters(d_out)
+        self.grads = {
+            f"{k}.{name}": array
+            for k, layer in enumerate(self.layers)
+            for name, array in layer.grads.items()
+        }
+
     def save(self, path: str | Path) -> Path:
         """Write every parameter and the model's description; return the file written.
 

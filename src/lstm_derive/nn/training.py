@@ -51,7 +51,7 @@ def train_step(
             "this step; check the targets and the learning rate)"
         )
         raise NonFiniteError(msg)
-    model.backward(d_prediction)
+    model.backward_parameters(d_prediction)
     for name, gradient in model.grads.items():
         if not all_finite(gradient):
             msg = (

@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/greff_fgr.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 CELL = "greff_fgr"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -38,10 +41,12 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -53,7 +58,7 @@ def sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
@@ -66,7 +71,7 @@ def tanh(z):
     return y if z >= 0 else -y
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(
     in_zx,
     in_zh,
@@ -88,25 +93,50 @@ def forward_1(
     """Stage 1 forward: h, c, f, i, o, g, tanh_c from zx, zh, zrf, zri, zro, c_prev, p_i, p_f, p_o."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_f_row = in_zx[row, :cols]
+        in_zx_i_row = in_zx[row, cols : 2 * cols]
+        in_zx_g_row = in_zx[row, 2 * cols : 3 * cols]
+        in_zx_o_row = in_zx[row, 3 * cols : 4 * cols]
+        in_zh_f_row = in_zh[row, :cols]
+        in_zh_i_row = in_zh[row, cols : 2 * cols]
+        in_zh_g_row = in_zh[row, 2 * cols : 3 * cols]
+        in_zh_o_row = in_zh[row, 3 * cols : 4 * cols]
+        in_zrf_f_row = in_zrf[row, :cols]
+        in_zrf_i_row = in_zrf[row, cols : 2 * cols]
+        in_zrf_o_row = in_zrf[row, 2 * cols : 3 * cols]
+        in_zri_f_row = in_zri[row, :cols]
+        in_zri_i_row = in_zri[row, cols : 2 * cols]
+        in_zri_o_row = in_zri[row, 2 * cols : 3 * cols]
+        in_zro_f_row = in_zro[row, :cols]
+        in_zro_i_row = in_zro[row, cols : 2 * cols]
+        in_zro_o_row = in_zro[row, 2 * cols : 3 * cols]
+        in_c_prev_row = in_c_prev[row]
+        out_h_row = out_h[row]
+        out_c_row = out_c[row]
+        out_f_row = out_f[row]
+        out_i_row = out_i[row]
+        out_o_row = out_o[row]
+        out_g_row = out_g[row]
+        out_tanh_c_row = out_tanh_c[row]
         for col in range(cols):
-            zx_f = in_zx[row, col]
-            zx_i = in_zx[row, cols + col]
-            zx_g = in_zx[row, 2 * cols + col]
-            zx_o = in_zx[row, 3 * cols + col]
-            zh_f = in_zh[row, col]
-            zh_i = in_zh[row, cols + col]
-            zh_g = in_zh[row, 2 * cols + col]
-            zh_o = in_zh[row, 3 * cols + col]
-            zrf_f = in_zrf[row, col]
-            zrf_i = in_zrf[row, cols + col]
-            zrf_o = in_zrf[row, 2 * cols + col]
-            zri_f = in_zri[row, col]
-            zri_i = in_zri[row, cols + col]
-            zri_o = in_zri[row, 2 * cols + col]
-            zro_f = in_zro[row, col]
-            zro_i = in_zro[row, cols + col]
-            zro_o = in_zro[row, 2 * cols + col]
-            c_prev = in_c_prev[row, col]
+            zx_f = in_zx_f_row[col]
+            zx_i = in_zx_i_row[col]
+            zx_g = in_zx_g_row[col]
+            zx_o = in_zx_o_row[col]
+            zh_f = in_zh_f_row[col]
+            zh_i = in_zh_i_row[col]
+            zh_g = in_zh_g_row[col]
+            zh_o = in_zh_o_row[col]
+            zrf_f = in_zrf_f_row[col]
+            zrf_i = in_zrf_i_row[col]
+            zrf_o = in_zrf_o_row[col]
+            zri_f = in_zri_f_row[col]
+            zri_i = in_zri_i_row[col]
+            zri_o = in_zri_o_row[col]
+            zro_f = in_zro_f_row[col]
+            zro_i = in_zro_i_row[col]
+            zro_o = in_zro_o_row[col]
+            c_prev = in_c_prev_row[col]
             p_i = in_p_i[col]
             p_f = in_p_f[col]
             p_o = in_p_o[col]
@@ -138,16 +168,16 @@ def forward_1(
             tanh_c = tanh(c)
             # h = o·tanh_c
             h = o * tanh_c
-            out_h[row, col] = h
-            out_c[row, col] = c
-            out_f[row, col] = f
-            out_i[row, col] = i
-            out_o[row, col] = o
-            out_g[row, col] = g
-            out_tanh_c[row, col] = tanh_c
+            out_h_row[col] = h
+            out_c_row[col] = c
+            out_f_row[col] = f
+            out_i_row[col] = i
+            out_o_row[col] = o
+            out_g_row[col] = g
+            out_tanh_c_row[col] = tanh_c
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(
     in_d_h_next,
     in_d_c_next,
@@ -181,22 +211,52 @@ def backward_1(
     out_d_p_f[:] = 0
     out_d_p_o[:] = 0
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_d_c_next_row = in_d_c_next[row]
+        in_d_f_next_row = in_d_f_next[row]
+        in_d_i_next_row = in_d_i_next[row]
+        in_d_o_next_row = in_d_o_next[row]
+        in_c_prev_row = in_c_prev[row]
+        in_f_row = in_f[row]
+        in_i_row = in_i[row]
+        in_g_row = in_g[row]
+        in_c_row = in_c[row]
+        in_o_row = in_o[row]
+        in_tanh_c_row = in_tanh_c[row]
+        out_d_zx_f_row = out_d_zx[row, :cols]
+        out_d_zx_i_row = out_d_zx[row, cols : 2 * cols]
+        out_d_zx_g_row = out_d_zx[row, 2 * cols : 3 * cols]
+        out_d_zx_o_row = out_d_zx[row, 3 * cols : 4 * cols]
+        out_d_zh_f_row = out_d_zh[row, :cols]
+        out_d_zh_i_row = out_d_zh[row, cols : 2 * cols]
+        out_d_zh_g_row = out_d_zh[row, 2 * cols : 3 * cols]
+        out_d_zh_o_row = out_d_zh[row, 3 * cols : 4 * cols]
+        out_d_zrf_f_row = out_d_zrf[row, :cols]
+        out_d_zrf_i_row = out_d_zrf[row, cols : 2 * cols]
+        out_d_zrf_o_row = out_d_zrf[row, 2 * cols : 3 * cols]
+        out_d_zri_f_row = out_d_zri[row, :cols]
+        out_d_zri_i_row = out_d_zri[row, cols : 2 * cols]
+        out_d_zri_o_row = out_d_zri[row, 2 * cols : 3 * cols]
+        out_d_zro_f_row = out_d_zro[row, :cols]
+        out_d_zro_i_row = out_d_zro[row, cols : 2 * cols]
+        out_d_zro_o_row = out_d_zro[row, 2 * cols : 3 * cols]
+        out_d_c_prev_row = out_d_c_prev[row]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            d_c_next = in_d_c_next[row, col]
-            d_f_next = in_d_f_next[row, col]
-            d_i_next = in_d_i_next[row, col]
-            d_o_next = in_d_o_next[row, col]
-            c_prev = in_c_prev[row, col]
+            d_h_next = in_d_h_next_row[col]
+            d_c_next = in_d_c_next_row[col]
+            d_f_next = in_d_f_next_row[col]
+            d_i_next = in_d_i_next_row[col]
+            d_o_next = in_d_o_next_row[col]
+            c_prev = in_c_prev_row[col]
             p_i = in_p_i[col]
             p_f = in_p_f[col]
             p_o = in_p_o[col]
-            f = in_f[row, col]
-            i = in_i[row, col]
-            g = in_g[row, col]
-            c = in_c[row, col]
-            o = in_o[row, col]
-            tanh_c = in_tanh_c[row, col]
+            f = in_f_row[col]
+            i = in_i_row[col]
+            g = in_g_row[col]
+            c = in_c_row[col]
+            o = in_o_row[col]
+            tanh_c = in_tanh_c_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_tanh_c = d_h·o
@@ -267,24 +327,24 @@ def backward_1(
             d_p_f = c_prev * d_net_f
             # d_p_o = c·d_net_o
             d_p_o = c * d_net_o
-            out_d_zx[row, col] = d_zx_f
-            out_d_zx[row, cols + col] = d_zx_i
-            out_d_zx[row, 2 * cols + col] = d_zx_g
-            out_d_zx[row, 3 * cols + col] = d_zx_o
-            out_d_zh[row, col] = d_zh_f
-            out_d_zh[row, cols + col] = d_zh_i
-            out_d_zh[row, 2 * cols + col] = d_zh_g
-            out_d_zh[row, 3 * cols + col] = d_zh_o
-            out_d_zrf[row, col] = d_zrf_f
-            out_d_zrf[row, cols + col] = d_zrf_i
-            out_d_zrf[row, 2 * cols + col] = d_zrf_o
-            out_d_zri[row, col] = d_zri_f
-            out_d_zri[row, cols + col] = d_zri_i
-            out_d_zri[row, 2 * cols + col] = d_zri_o
-            out_d_zro[row, col] = d_zro_f
-            out_d_zro[row, cols + col] = d_zro_i
-            out_d_zro[row, 2 * cols + col] = d_zro_o
-            out_d_c_prev[row, col] = d_c_prev
+            out_d_zx_f_row[col] = d_zx_f
+            out_d_zx_i_row[col] = d_zx_i
+            out_d_zx_g_row[col] = d_zx_g
+            out_d_zx_o_row[col] = d_zx_o
+            out_d_zh_f_row[col] = d_zh_f
+            out_d_zh_i_row[col] = d_zh_i
+            out_d_zh_g_row[col] = d_zh_g
+            out_d_zh_o_row[col] = d_zh_o
+            out_d_zrf_f_row[col] = d_zrf_f
+            out_d_zrf_i_row[col] = d_zrf_i
+            out_d_zrf_o_row[col] = d_zrf_o
+            out_d_zri_f_row[col] = d_zri_f
+            out_d_zri_i_row[col] = d_zri_i
+            out_d_zri_o_row[col] = d_zri_o
+            out_d_zro_f_row[col] = d_zro_f
+            out_d_zro_i_row[col] = d_zro_i
+            out_d_zro_o_row[col] = d_zro_o
+            out_d_c_prev_row[col] = d_c_prev
             out_d_p_i[col] += d_p_i
             out_d_p_f[col] += d_p_f
             out_d_p_o[col] += d_p_o

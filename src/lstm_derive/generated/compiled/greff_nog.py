@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/greff_nog.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 CELL = "greff_nog"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -38,10 +41,12 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -53,7 +58,7 @@ def sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
@@ -66,21 +71,33 @@ def tanh(z):
     return y if z >= 0 else -y
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(
     in_zx, in_zh, in_c_prev, in_p_i, in_p_f, out_h, out_c, out_f, out_i, out_g
 ):
     """Stage 1 forward: h, c, f, i, g from zx, zh, c_prev, p_i, p_f."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_f_row = in_zx[row, :cols]
+        in_zx_i_row = in_zx[row, cols : 2 * cols]
+        in_zx_g_row = in_zx[row, 2 * cols : 3 * cols]
+        in_zh_f_row = in_zh[row, :cols]
+        in_zh_i_row = in_zh[row, cols : 2 * cols]
+        in_zh_g_row = in_zh[row, 2 * cols : 3 * cols]
+        in_c_prev_row = in_c_prev[row]
+        out_h_row = out_h[row]
+        out_c_row = out_c[row]
+        out_f_row = out_f[row]
+        out_i_row = out_i[row]
+        out_g_row = out_g[row]
         for col in range(cols):
-            zx_f = in_zx[row, col]
-            zx_i = in_zx[row, cols + col]
-            zx_g = in_zx[row, 2 * cols + col]
-            zh_f = in_zh[row, col]
-            zh_i = in_zh[row, cols + col]
-            zh_g = in_zh[row, 2 * cols + col]
-            c_prev = in_c_prev[row, col]
+            zx_f = in_zx_f_row[col]
+            zx_i = in_zx_i_row[col]
+            zx_g = in_zx_g_row[col]
+            zh_f = in_zh_f_row[col]
+            zh_i = in_zh_i_row[col]
+            zh_g = in_zh_g_row[col]
+            c_prev = in_c_prev_row[col]
             p_i = in_p_i[col]
             p_f = in_p_f[col]
             # z_f = zh_f + zx_f
@@ -103,14 +120,14 @@ def forward_1(
             c = c_prev * f + g * i
             # h = tanh(c)
             h = tanh(c)
-            out_h[row, col] = h
-            out_c[row, col] = c
-            out_f[row, col] = f
-            out_i[row, col] = i
-            out_g[row, col] = g
+            out_h_row[col] = h
+            out_c_row[col] = c
+            out_f_row[col] = f
+            out_i_row[col] = i
+            out_g_row[col] = g
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(
     in_d_h_next,
     in_d_c_next,
@@ -132,16 +149,27 @@ def backward_1(
     out_d_p_i[:] = 0
     out_d_p_f[:] = 0
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_d_c_next_row = in_d_c_next[row]
+        in_c_prev_row = in_c_prev[row]
+        in_f_row = in_f[row]
+        in_i_row = in_i[row]
+        in_g_row = in_g[row]
+        in_h_row = in_h[row]
+        out_d_zx_f_row = out_d_z[row, :cols]
+        out_d_zx_i_row = out_d_z[row, cols : 2 * cols]
+        out_d_zx_g_row = out_d_z[row, 2 * cols : 3 * cols]
+        out_d_c_prev_row = out_d_c_prev[row]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            d_c_next = in_d_c_next[row, col]
-            c_prev = in_c_prev[row, col]
+            d_h_next = in_d_h_next_row[col]
+            d_c_next = in_d_c_next_row[col]
+            c_prev = in_c_prev_row[col]
             p_i = in_p_i[col]
             p_f = in_p_f[col]
-            f = in_f[row, col]
-            i = in_i[row, col]
-            g = in_g[row, col]
-            h = in_h[row, col]
+            f = in_f_row[col]
+            i = in_i_row[col]
+            g = in_g_row[col]
+            h = in_h_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_c = d_c_next + d_h·(1 − h²)
@@ -174,10 +202,10 @@ def backward_1(
             d_p_i = c_prev * d_net_i
             # d_p_f = c_prev·d_net_f
             d_p_f = c_prev * d_net_f
-            out_d_z[row, col] = d_zx_f
-            out_d_z[row, cols + col] = d_zx_i
-            out_d_z[row, 2 * cols + col] = d_zx_g
-            out_d_c_prev[row, col] = d_c_prev
+            out_d_zx_f_row[col] = d_zx_f
+            out_d_zx_i_row[col] = d_zx_i
+            out_d_zx_g_row[col] = d_zx_g
+            out_d_c_prev_row[col] = d_c_prev
             out_d_p_i[col] += d_p_i
             out_d_p_f[col] += d_p_f
 

@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/gru_cho.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 CELL = "gru_cho"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -38,10 +41,12 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -53,7 +58,7 @@ def sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
@@ -66,17 +71,25 @@ def tanh(z):
     return y if z >= 0 else -y
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(in_zx, in_zh, in_h_prev, out_u, out_rh, out_r):
     """Stage 1 forward: u, rh, r from zx, zh, h_prev."""
     rows, cols = out_u.shape
     for row in range(rows):
+        in_zx_r_row = in_zx[row, :cols]
+        in_zx_u_row = in_zx[row, cols : 2 * cols]
+        in_zh_r_row = in_zh[row, :cols]
+        in_zh_u_row = in_zh[row, cols : 2 * cols]
+        in_h_prev_row = in_h_prev[row]
+        out_u_row = out_u[row]
+        out_rh_row = out_rh[row]
+        out_r_row = out_r[row]
         for col in range(cols):
-            zx_r = in_zx[row, col]
-            zx_u = in_zx[row, cols + col]
-            zh_r = in_zh[row, col]
-            zh_u = in_zh[row, cols + col]
-            h_prev = in_h_prev[row, col]
+            zx_r = in_zx_r_row[col]
+            zx_u = in_zx_u_row[col]
+            zh_r = in_zh_r_row[col]
+            zh_u = in_zh_u_row[col]
+            h_prev = in_h_prev_row[col]
             # z_r = zh_r + zx_r
             z_r = zh_r + zx_r
             # r = σ(z_r)
@@ -87,24 +100,35 @@ def forward_1(in_zx, in_zh, in_h_prev, out_u, out_rh, out_r):
             u = sigmoid(z_u)
             # rh = h_prev·r
             rh = h_prev * r
-            out_u[row, col] = u
-            out_rh[row, col] = rh
-            out_r[row, col] = r
+            out_u_row[col] = u
+            out_rh_row[col] = rh
+            out_r_row[col] = r
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(
     in_d_u_next, in_d_rh_next, in_h_prev, in_r, in_u, out_d_zx, out_d_zh, out_d_h_prev
 ):
     """Stage 1 backward: the gradients of zx, zh, h_prev."""
     rows, cols = in_d_u_next.shape
     for row in range(rows):
+        in_d_u_next_row = in_d_u_next[row]
+        in_d_rh_next_row = in_d_rh_next[row]
+        in_h_prev_row = in_h_prev[row]
+        in_r_row = in_r[row]
+        in_u_row = in_u[row]
+        out_d_zx_r_row = out_d_zx[row, :cols]
+        out_d_zx_u_row = out_d_zx[row, cols : 2 * cols]
+        out_d_zx_n_row = out_d_zx[row, 2 * cols : 3 * cols]
+        out_d_zh_r_row = out_d_zh[row, :cols]
+        out_d_zh_u_row = out_d_zh[row, cols : 2 * cols]
+        out_d_h_prev_row = out_d_h_prev[row]
         for col in range(cols):
-            d_u_next = in_d_u_next[row, col]
-            d_rh_next = in_d_rh_next[row, col]
-            h_prev = in_h_prev[row, col]
-            r = in_r[row, col]
-            u = in_u[row, col]
+            d_u_next = in_d_u_next_row[col]
+            d_rh_next = in_d_rh_next_row[col]
+            h_prev = in_h_prev_row[col]
+            r = in_r_row[col]
+            u = in_u_row[col]
             # d_rh = d_rh_next
             d_rh = d_rh_next
             # d_u = d_u_next
@@ -127,46 +151,62 @@ def backward_1(
             d_zh_u = d_z_u
             # d_h_prev = d_rh·r
             d_h_prev = d_rh * r
-            out_d_zx[row, col] = d_zx_r
-            out_d_zx[row, cols + col] = d_zx_u
-            out_d_zx[row, 2 * cols + col] = d_zx_n
-            out_d_zh[row, col] = d_zh_r
-            out_d_zh[row, cols + col] = d_zh_u
-            out_d_h_prev[row, col] = d_h_prev
+            out_d_zx_r_row[col] = d_zx_r
+            out_d_zx_u_row[col] = d_zx_u
+            out_d_zx_n_row[col] = d_zx_n
+            out_d_zh_r_row[col] = d_zh_r
+            out_d_zh_u_row[col] = d_zh_u
+            out_d_h_prev_row[col] = d_h_prev
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_2(in_zx, in_zrh, in_h_prev, in_u, out_h, out_n):
     """Stage 2 forward: h, n from zx, zrh, h_prev, u."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_n_row = in_zx[row, 2 * cols : 3 * cols]
+        in_zrh_n_row = in_zrh[row, :cols]
+        in_h_prev_row = in_h_prev[row]
+        in_u_row = in_u[row]
+        out_h_row = out_h[row]
+        out_n_row = out_n[row]
         for col in range(cols):
-            zx_n = in_zx[row, 2 * cols + col]
-            zrh_n = in_zrh[row, col]
-            h_prev = in_h_prev[row, col]
-            u = in_u[row, col]
+            zx_n = in_zx_n_row[col]
+            zrh_n = in_zrh_n_row[col]
+            h_prev = in_h_prev_row[col]
+            u = in_u_row[col]
             # z_n = zrh_n + zx_n
             z_n = zrh_n + zx_n
             # n = tanh(z_n)
             n = tanh(z_n)
             # h = h_prev·u + n·(1 − u)
             h = h_prev * u + n * (1 - u)
-            out_h[row, col] = h
-            out_n[row, col] = n
+            out_h_row[col] = h
+            out_n_row[col] = n
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_2(
     in_d_h_next, in_h_prev, in_u, in_n, out_d_zx, out_d_zrh, out_d_h_prev, out_d_u
 ):
     """Stage 2 backward: the gradients of zx, zrh, h_prev, u."""
     rows, cols = in_d_h_next.shape
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_h_prev_row = in_h_prev[row]
+        in_u_row = in_u[row]
+        in_n_row = in_n[row]
+        out_d_zx_r_row = out_d_zx[row, :cols]
+        out_d_zx_u_row = out_d_zx[row, cols : 2 * cols]
+        out_d_zx_n_row = out_d_zx[row, 2 * cols : 3 * cols]
+        out_d_zrh_n_row = out_d_zrh[row, :cols]
+        out_d_h_prev_row = out_d_h_prev[row]
+        out_d_u_row = out_d_u[row]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            h_prev = in_h_prev[row, col]
-            u = in_u[row, col]
-            n = in_n[row, col]
+            d_h_next = in_d_h_next_row[col]
+            h_prev = in_h_prev_row[col]
+            u = in_u_row[col]
+            n = in_n_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_n = d_h·(1 − u)
@@ -185,12 +225,12 @@ def backward_2(
             d_h_prev = d_h * u
             # d_u = d_h·(h_prev − n)
             d_u = d_h * (h_prev - n)
-            out_d_zx[row, col] = d_zx_r
-            out_d_zx[row, cols + col] = d_zx_u
-            out_d_zx[row, 2 * cols + col] = d_zx_n
-            out_d_zrh[row, col] = d_zrh_n
-            out_d_h_prev[row, col] = d_h_prev
-            out_d_u[row, col] = d_u
+            out_d_zx_r_row[col] = d_zx_r
+            out_d_zx_u_row[col] = d_zx_u
+            out_d_zx_n_row[col] = d_zx_n
+            out_d_zrh_n_row[col] = d_zrh_n
+            out_d_h_prev_row[col] = d_h_prev
+            out_d_u_row[col] = d_u
 
 
 # The stages of a step, in order, each (forward kernel, the names it reads, the

@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/lstm_relu.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 CELL = "lstm_relu"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -38,10 +41,12 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -53,23 +58,39 @@ def sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(
     in_zx, in_zh, in_c_prev, out_h, out_c, out_f, out_i, out_g, out_o, out_relu_c
 ):
     """Stage 1 forward: h, c, f, i, g, o, relu_c from zx, zh, c_prev."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_f_row = in_zx[row, :cols]
+        in_zx_i_row = in_zx[row, cols : 2 * cols]
+        in_zx_g_row = in_zx[row, 2 * cols : 3 * cols]
+        in_zx_o_row = in_zx[row, 3 * cols : 4 * cols]
+        in_zh_f_row = in_zh[row, :cols]
+        in_zh_i_row = in_zh[row, cols : 2 * cols]
+        in_zh_g_row = in_zh[row, 2 * cols : 3 * cols]
+        in_zh_o_row = in_zh[row, 3 * cols : 4 * cols]
+        in_c_prev_row = in_c_prev[row]
+        out_h_row = out_h[row]
+        out_c_row = out_c[row]
+        out_f_row = out_f[row]
+        out_i_row = out_i[row]
+        out_g_row = out_g[row]
+        out_o_row = out_o[row]
+        out_relu_c_row = out_relu_c[row]
         for col in range(cols):
-            zx_f = in_zx[row, col]
-            zx_i = in_zx[row, cols + col]
-            zx_g = in_zx[row, 2 * cols + col]
-            zx_o = in_zx[row, 3 * cols + col]
-            zh_f = in_zh[row, col]
-            zh_i = in_zh[row, cols + col]
-            zh_g = in_zh[row, 2 * cols + col]
-            zh_o = in_zh[row, 3 * cols + col]
-            c_prev = in_c_prev[row, col]
+            zx_f = in_zx_f_row[col]
+            zx_i = in_zx_i_row[col]
+            zx_g = in_zx_g_row[col]
+            zx_o = in_zx_o_row[col]
+            zh_f = in_zh_f_row[col]
+            zh_i = in_zh_i_row[col]
+            zh_g = in_zh_g_row[col]
+            zh_o = in_zh_o_row[col]
+            c_prev = in_c_prev_row[col]
             # z_f = zh_f + zx_f
             z_f = zh_f + zx_f
             # f = σ(z_f)
@@ -92,16 +113,16 @@ def forward_1(
             relu_c = max(c, 0.0)
             # h = o·relu_c
             h = o * relu_c
-            out_h[row, col] = h
-            out_c[row, col] = c
-            out_f[row, col] = f
-            out_i[row, col] = i
-            out_g[row, col] = g
-            out_o[row, col] = o
-            out_relu_c[row, col] = relu_c
+            out_h_row[col] = h
+            out_c_row[col] = c
+            out_f_row[col] = f
+            out_i_row[col] = i
+            out_g_row[col] = g
+            out_o_row[col] = o
+            out_relu_c_row[col] = relu_c
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(
     in_d_h_next,
     in_d_c_next,
@@ -117,15 +138,28 @@ def backward_1(
     """Stage 1 backward: the gradients of zx, zh, c_prev."""
     rows, cols = in_d_h_next.shape
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_d_c_next_row = in_d_c_next[row]
+        in_c_prev_row = in_c_prev[row]
+        in_f_row = in_f[row]
+        in_i_row = in_i[row]
+        in_g_row = in_g[row]
+        in_o_row = in_o[row]
+        in_relu_c_row = in_relu_c[row]
+        out_d_zx_f_row = out_d_z[row, :cols]
+        out_d_zx_i_row = out_d_z[row, cols : 2 * cols]
+        out_d_zx_g_row = out_d_z[row, 2 * cols : 3 * cols]
+        out_d_zx_o_row = out_d_z[row, 3 * cols : 4 * cols]
+        out_d_c_prev_row = out_d_c_prev[row]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            d_c_next = in_d_c_next[row, col]
-            c_prev = in_c_prev[row, col]
-            f = in_f[row, col]
-            i = in_i[row, col]
-            g = in_g[row, col]
-            o = in_o[row, col]
-            relu_c = in_relu_c[row, col]
+            d_h_next = in_d_h_next_row[col]
+            d_c_next = in_d_c_next_row[col]
+            c_prev = in_c_prev_row[col]
+            f = in_f_row[col]
+            i = in_i_row[col]
+            g = in_g_row[col]
+            o = in_o_row[col]
+            relu_c = in_relu_c_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_relu_c = d_h·o
@@ -158,11 +192,11 @@ def backward_1(
             d_zx_o = d_z_o
             # d_c_prev = d_c·f
             d_c_prev = d_c * f
-            out_d_z[row, col] = d_zx_f
-            out_d_z[row, cols + col] = d_zx_i
-            out_d_z[row, 2 * cols + col] = d_zx_g
-            out_d_z[row, 3 * cols + col] = d_zx_o
-            out_d_c_prev[row, col] = d_c_prev
+            out_d_zx_f_row[col] = d_zx_f
+            out_d_zx_i_row[col] = d_zx_i
+            out_d_zx_g_row[col] = d_zx_g
+            out_d_zx_o_row[col] = d_zx_o
+            out_d_c_prev_row[col] = d_c_prev
 
 
 # The stages of a step, in order, each (forward kernel, the names it reads, the

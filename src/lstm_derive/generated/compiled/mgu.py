@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/mgu.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -14,11 +16,12 @@ from __future__ import annotations
 import math
 
 import numba
+import numpy as np
 
 CELL = "mgu"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def exp_parts(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
@@ -38,10 +41,12 @@ def exp_parts(x):
     q = q * r + 0.16666666666666666
     q = q * r + 0.5
     q = q * r * r + r
-    return 1.0 / (1 << int(-n)), q
+    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
+    s = np.int64((int(n) + 1023) << 52).view(np.float64)
+    return s, q
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def sigmoid(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
@@ -53,7 +58,7 @@ def sigmoid(z):
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def tanh(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
@@ -66,37 +71,50 @@ def tanh(z):
     return y if z >= 0 else -y
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(in_zx, in_zh, in_h_prev, out_f, out_fh):
     """Stage 1 forward: f, fh from zx, zh, h_prev."""
     rows, cols = out_f.shape
     for row in range(rows):
+        in_zx_f_row = in_zx[row, :cols]
+        in_zh_f_row = in_zh[row, :cols]
+        in_h_prev_row = in_h_prev[row]
+        out_f_row = out_f[row]
+        out_fh_row = out_fh[row]
         for col in range(cols):
-            zx_f = in_zx[row, col]
-            zh_f = in_zh[row, col]
-            h_prev = in_h_prev[row, col]
+            zx_f = in_zx_f_row[col]
+            zh_f = in_zh_f_row[col]
+            h_prev = in_h_prev_row[col]
             # z_f = zh_f + zx_f
             z_f = zh_f + zx_f
             # f = σ(z_f)
             f = sigmoid(z_f)
             # fh = f·h_prev
             fh = f * h_prev
-            out_f[row, col] = f
-            out_fh[row, col] = fh
+            out_f_row[col] = f
+            out_fh_row[col] = fh
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(
     in_d_f_next, in_d_fh_next, in_h_prev, in_f, out_d_zx, out_d_zh, out_d_h_prev
 ):
     """Stage 1 backward: the gradients of zx, zh, h_prev."""
     rows, cols = in_d_f_next.shape
     for row in range(rows):
+        in_d_f_next_row = in_d_f_next[row]
+        in_d_fh_next_row = in_d_fh_next[row]
+        in_h_prev_row = in_h_prev[row]
+        in_f_row = in_f[row]
+        out_d_zx_f_row = out_d_zx[row, :cols]
+        out_d_zx_n_row = out_d_zx[row, cols : 2 * cols]
+        out_d_zh_f_row = out_d_zh[row, :cols]
+        out_d_h_prev_row = out_d_h_prev[row]
         for col in range(cols):
-            d_f_next = in_d_f_next[row, col]
-            d_fh_next = in_d_fh_next[row, col]
-            h_prev = in_h_prev[row, col]
-            f = in_f[row, col]
+            d_f_next = in_d_f_next_row[col]
+            d_fh_next = in_d_fh_next_row[col]
+            h_prev = in_h_prev_row[col]
+            f = in_f_row[col]
             # d_fh = d_fh_next
             d_fh = d_fh_next
             # d_f = d_f_next + d_fh·h_prev
@@ -111,44 +129,59 @@ def backward_1(
             d_zh_f = d_z_f
             # d_h_prev = d_fh·f
             d_h_prev = d_fh * f
-            out_d_zx[row, col] = d_zx_f
-            out_d_zx[row, cols + col] = d_zx_n
-            out_d_zh[row, col] = d_zh_f
-            out_d_h_prev[row, col] = d_h_prev
+            out_d_zx_f_row[col] = d_zx_f
+            out_d_zx_n_row[col] = d_zx_n
+            out_d_zh_f_row[col] = d_zh_f
+            out_d_h_prev_row[col] = d_h_prev
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_2(in_zx, in_zfh, in_h_prev, in_f, out_h, out_n):
     """Stage 2 forward: h, n from zx, zfh, h_prev, f."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_n_row = in_zx[row, cols : 2 * cols]
+        in_zfh_n_row = in_zfh[row, :cols]
+        in_h_prev_row = in_h_prev[row]
+        in_f_row = in_f[row]
+        out_h_row = out_h[row]
+        out_n_row = out_n[row]
         for col in range(cols):
-            zx_n = in_zx[row, cols + col]
-            zfh_n = in_zfh[row, col]
-            h_prev = in_h_prev[row, col]
-            f = in_f[row, col]
+            zx_n = in_zx_n_row[col]
+            zfh_n = in_zfh_n_row[col]
+            h_prev = in_h_prev_row[col]
+            f = in_f_row[col]
             # z_n = zfh_n + zx_n
             z_n = zfh_n + zx_n
             # n = tanh(z_n)
             n = tanh(z_n)
             # h = f·n + h_prev·(1 − f)
             h = f * n + h_prev * (1 - f)
-            out_h[row, col] = h
-            out_n[row, col] = n
+            out_h_row[col] = h
+            out_n_row[col] = n
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_2(
     in_d_h_next, in_h_prev, in_f, in_n, out_d_zx, out_d_zfh, out_d_h_prev, out_d_f
 ):
     """Stage 2 backward: the gradients of zx, zfh, h_prev, f."""
     rows, cols = in_d_h_next.shape
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_h_prev_row = in_h_prev[row]
+        in_f_row = in_f[row]
+        in_n_row = in_n[row]
+        out_d_zx_f_row = out_d_zx[row, :cols]
+        out_d_zx_n_row = out_d_zx[row, cols : 2 * cols]
+        out_d_zfh_n_row = out_d_zfh[row, :cols]
+        out_d_h_prev_row = out_d_h_prev[row]
+        out_d_f_row = out_d_f[row]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            h_prev = in_h_prev[row, col]
-            f = in_f[row, col]
-            n = in_n[row, col]
+            d_h_next = in_d_h_next_row[col]
+            h_prev = in_h_prev_row[col]
+            f = in_f_row[col]
+            n = in_n_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_n = d_h·f
@@ -165,11 +198,11 @@ def backward_2(
             d_h_prev = d_h * (1 - f)
             # d_f = d_h·(-h_prev + n)
             d_f = d_h * (-h_prev + n)
-            out_d_zx[row, col] = d_zx_f
-            out_d_zx[row, cols + col] = d_zx_n
-            out_d_zfh[row, col] = d_zfh_n
-            out_d_h_prev[row, col] = d_h_prev
-            out_d_f[row, col] = d_f
+            out_d_zx_f_row[col] = d_zx_f
+            out_d_zx_n_row[col] = d_zx_n
+            out_d_zfh_n_row[col] = d_zfh_n
+            out_d_h_prev_row[col] = d_h_prev
+            out_d_f_row[col] = d_f
 
 
 # The stages of a step, in order, each (forward kernel, the names it reads, the

@@ -5,7 +5,9 @@
 The compiled twin of lstm_derive/generated/rnn_relu.py, printed from the same
 SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
-preallocated. The BPTT driver runs them through lstm_derive.nn.compiled
+preallocated. The loop over columns reads and writes one row of each array (a
+projection's blocks as rows of their own), so the compiler can run it on several
+columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
 (nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
 """
 
@@ -16,36 +18,42 @@ import numba
 CELL = "rnn_relu"
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def forward_1(in_zx, in_zh, out_h):
     """Stage 1 forward: h from zx, zh."""
     rows, cols = out_h.shape
     for row in range(rows):
+        in_zx_h_row = in_zx[row, :cols]
+        in_zh_h_row = in_zh[row, :cols]
+        out_h_row = out_h[row]
         for col in range(cols):
-            zx_h = in_zx[row, col]
-            zh_h = in_zh[row, col]
+            zx_h = in_zx_h_row[col]
+            zh_h = in_zh_h_row[col]
             # z_h = zh_h + zx_h
             z_h = zh_h + zx_h
             # h = relu(z_h)
             h = max(z_h, 0.0)
-            out_h[row, col] = h
+            out_h_row[col] = h
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def backward_1(in_d_h_next, in_h, out_d_z):
     """Stage 1 backward: the gradients of zx, zh."""
     rows, cols = in_d_h_next.shape
     for row in range(rows):
+        in_d_h_next_row = in_d_h_next[row]
+        in_h_row = in_h[row]
+        out_d_zx_h_row = out_d_z[row, :cols]
         for col in range(cols):
-            d_h_next = in_d_h_next[row, col]
-            h = in_h[row, col]
+            d_h_next = in_d_h_next_row[col]
+            h = in_h_row[col]
             # d_h = d_h_next
             d_h = d_h_next
             # d_z_h = d_h·[h > 0]
             d_z_h = d_h * (1.0 if h > 0 else 0.0)
             # d_zx_h = d_z_h
             d_zx_h = d_z_h
-            out_d_z[row, col] = d_zx_h
+            out_d_zx_h_row[col] = d_zx_h
 
 
 # The stages of a step, in order, each (forward kernel, the names it reads, the
