@@ -170,6 +170,31 @@ def test_activations_match_numpy_over_the_whole_range(
     assert np.all(np.abs(sigmoid - expected_sigmoid) <= 3e-19 + 1e-15 * sigmoid)
 
 
+def test_float32_activations_are_float32_and_within_two_ulps(
+    numba_backend: bptt.Backend,
+) -> None:
+    """Float32 data runs the float32 helpers (7-term exp): still within 2 ulps."""
+    del numba_backend
+    from lstm_derive.generated.compiled import lstm  # noqa: PLC0415 (imports Numba)
+
+    z = np.concatenate(
+        [-np.logspace(-12, 2, 300), [0.0], np.logspace(-12, 2, 300)]
+    ).astype(np.float32)
+    exact = z.astype(np.float64)
+    sigmoid = np.array([lstm.sigmoid32(v) for v in z])
+    tanh = np.array([lstm.tanh32(v) for v in z])
+    ulp = float(np.finfo(np.float32).eps)
+    above = z >= -43
+    expected = 1 / (1 + np.exp(-exact[above]))
+    assert np.max(np.abs(sigmoid[above] - expected) / expected) <= 2 * ulp
+    assert np.max(np.abs(tanh - np.tanh(exact)) / np.abs(np.tanh(exact) + 1e-300)) <= (
+        2 * ulp
+    )
+    # the dispatch compiled code uses: a float32 gate is computed in float32
+    assert lstm.sigmoid(np.float32(0.3)) == lstm.sigmoid32(np.float32(0.3))
+    assert lstm.sigmoid(0.3) == lstm.sigmoid64(0.3)
+
+
 def test_the_backend_reaches_the_driver_through_recurrent(
     numba_backend: bptt.Backend,
 ) -> None:

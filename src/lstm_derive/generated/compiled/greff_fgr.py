@@ -17,12 +17,13 @@ import math
 
 import numba
 import numpy as np
+from numba.extending import overload
 
 CELL = "greff_fgr"
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def exp_parts(x):
+def exp_parts64(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
     n = math.floor(x * 1.4426950408889634 + 0.5)
@@ -47,28 +48,92 @@ def exp_parts(x):
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def sigmoid(z):
+def exp_parts32(x):
+    """exp_parts64 in float32 for a float32 x: the same steps, 7 terms."""
+    x = max(x, np.float32(-43.0))
+    n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
+    # ln 2 = 0.693145751953125 (n times it is exact) + 1.4286068e-06
+    r = (x - n * np.float32(0.693145751953125)) - n * np.float32(1.4286068e-06)
+    q = np.float32(0.0001984126984126984)
+    q = q * r + np.float32(0.001388888888888889)
+    q = q * r + np.float32(0.008333333333333333)
+    q = q * r + np.float32(0.041666666666666664)
+    q = q * r + np.float32(0.16666666666666666)
+    q = q * r + np.float32(0.5)
+    q = q * r * r + r
+    # s = 2^n: the float32 whose exponent field (bits 23-30) holds n + 127
+    s = np.int32((int(n) + 127) << 23).view(np.float32)
+    return s, q
+
+
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+def sigmoid64(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
     Never overflows: exp is only taken of -|z|. Below z = -43 the result stays at
     sigmoid(-43) ~ 2e-19 (NumPy's decays on towards 0).
     """
-    s, q = exp_parts(-abs(z))
+    s, q = exp_parts64(-abs(z))
     e = s * (1.0 + q)
     return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def tanh(z):
+def sigmoid32(z):
+    """sigmoid64 in float32 for a float32 z."""
+    one = np.float32(1.0)
+    s, q = exp_parts32(-abs(z))
+    e = s * (one + q)
+    return one / (one + e) if z >= 0 else e / (one + e)
+
+
+def sigmoid(z):
+    """σ(z) in the precision of z: sigmoid32 for a float32, else sigmoid64."""
+    return sigmoid32(z) if isinstance(z, np.float32) else sigmoid64(z)
+
+
+@overload(sigmoid, jit_options={"cache": True})
+def _sigmoid_of(z):
+    # compiled code picks the function for z's type when it is compiled
+    if z == numba.float32:
+        return lambda z: sigmoid32(z)
+    return lambda z: sigmoid64(z)
+
+
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+def tanh64(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
     Accurate to a few ulps for every z, tiny ones included (no cancellation);
     |z| > 21.5 gives exactly +-1, as the rounded true value is.
     """
-    s, q = exp_parts(-2.0 * abs(z))
+    s, q = exp_parts64(-2.0 * abs(z))
     t = s * q + (s - 1.0)
     y = -t / (t + 2.0)
     return y if z >= 0 else -y
+
+
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+def tanh32(z):
+    """tanh64 in float32 for a float32 z."""
+    one = np.float32(1.0)
+    s, q = exp_parts32(np.float32(-2.0) * abs(z))
+    t = s * q + (s - one)
+    y = -t / (t + np.float32(2.0))
+    return y if z >= 0 else -y
+
+
+def tanh(z):
+    """tanh(z) in the precision of z: tanh32 for a float32, else tanh64."""
+    return tanh32(z) if isinstance(z, np.float32) else tanh64(z)
+
+
+@overload(tanh, jit_options={"cache": True})
+def _tanh_of(z):
+    # compiled code picks the function for z's type when it is compiled
+    if z == numba.float32:
+        return lambda z: tanh32(z)
+    return lambda z: tanh64(z)
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
