@@ -57,12 +57,17 @@ def test_every_implementation_ran_once_per_configuration(
         for mode in ("train", "forward"):
             assert ("torch", cell, mode) in ran
             assert ("gemm", cell, mode) in ran
+            # torch without oneDNN only where torch uses it: the float32 LSTM
+            assert (("torch_native", cell, mode) in ran) == (cell == "lstm")
             # the generated side (NumPy and the compiled backend) runs exactly for
             # the cells that have code
             has_code = cell in generated.names()
             assert (("generated", cell, mode) in ran) == has_code
             assert (("numba", cell, mode) in ran) == has_code
     assert len(ran) == len(tiny_record.timings)  # no configuration twice
+    # the switch took effect in each torch child
+    assert tiny_record.machine["onednn_torch"] is True
+    assert tiny_record.machine["onednn_torch_native"] is False
 
 
 def test_timings_have_samples_and_a_consistent_summary(
@@ -150,9 +155,11 @@ def test_the_recorded_run_covers_every_default_configuration() -> None:
         ((1, 100, 32, 128), "train"),
         ((1, 100, 32, 128), "forward"),
     ]
-    for implementation in ("generated", "torch", "gemm"):
+    for implementation in ("generated", "numba", "torch", "gemm"):
         for size, mode in sizes:
             for dtype in ("float32", "float64"):
                 assert (implementation, "lstm", size, dtype, mode) in found
+    for size, mode in sizes:
+        assert ("torch_native", "lstm", size, "float32", mode) in found
     assert record.settings["rounds"] >= 2
     assert record.machine["cleared_variables"] is not None

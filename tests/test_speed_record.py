@@ -136,3 +136,36 @@ def test_a_record_with_the_compiled_backend_lines_it_up() -> None:
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
     assert "generated (Numba)" in legend
     assert plots.present(recorded.comparisons(record)) == ("generated", "torch", "gemm")
+
+
+def test_torch_without_onednn_gets_its_columns_where_timed() -> None:
+    """torch's own loop (oneDNN off), timed for the float32 LSTM, joins the table."""
+    record = synthetic_record()
+    extra = [
+        recorded.Timing(
+            implementation,
+            t.cell,
+            t.size,
+            t.dtype,
+            t.mode,
+            [value] * 3,
+            t.peak_rss_growth_mib,
+        )
+        for t in record.timings
+        if t.implementation == "torch"
+        for implementation, value in (("numba", 0.5), ("torch_native", 4.0))
+        if implementation == "numba" or t.dtype == "float32"
+    ]
+    both = recorded.SpeedRecord(record.machine, record.settings, record.timings + extra)
+    for row in recorded.comparisons(recorded.from_json(recorded.to_json(both))):
+        if row.dtype == "float32":
+            assert row.numba_over_torch_native == pytest.approx(0.125)
+        else:
+            assert row.torch_native is None
+            assert row.numba_over_torch_native is None
+    for language in ("en", "zh_CN"):
+        html = tables.speed_table_html(both, "lstm", language)
+        assert html.count("<th>") == 8 + 2 + 2
+        assert "oneDNN" in html
+    assert plots.present(recorded.comparisons(both))[-2:] == ("torch_native", "gemm")
+    assert tables.headline_ratios(both)["large_numba_native_f32"] == pytest.approx(0.125)

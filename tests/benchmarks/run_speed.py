@@ -199,15 +199,17 @@ def library_facts(reports: dict[str, Any]) -> dict[str, Any]:
         for key in ("torch", "torch_blas", "torch_threads"):
             if key in report:
                 facts[key] = report[key]
+        if "torch_onednn" in report:  # whether oneDNN was on in this child
+            facts[f"onednn_{implementation}"] = report["torch_onednn"]
     return facts
 
 
 def format_table(record: SpeedRecord) -> str:
     """Median ms (quartiles) per implementation, and the ratios."""
     header = f"{'cell':5} {'B,T,I,H':>14} {'dtype':>7} {'mode':>7} "
-    header += f"{'generated':>20} {'numba':>20} {'torch':>20} {'gemm':>20} "
-    header += f"{'gen/torch':>9} {'gen/gemm':>8} {'nb/torch':>8} "
-    lines = [header + f"{'nb/gemm':>7}"]
+    header += f"{'generated':>20} {'numba':>20} {'torch':>20} {'torch, no oneDNN':>20} "
+    header += f"{'gemm':>20} {'gen/torch':>9} {'gen/gemm':>8} {'nb/torch':>8} "
+    lines = [header + f"{'nb/gemm':>7} {'nb/native':>9}"]
 
     def cell(timing: Timing | None) -> str:
         if timing is None:
@@ -223,9 +225,10 @@ def format_table(record: SpeedRecord) -> str:
         lines.append(
             f"{row.cell:5} {size:>14} {row.dtype:>7} {row.mode:>7} "
             f"{cell(row.generated)} {cell(row.numba)} {cell(row.torch)} "
-            f"{cell(row.gemm)} {ratio(row.generated_over_torch):>9} "
+            f"{cell(row.torch_native)} {cell(row.gemm)} "
+            f"{ratio(row.generated_over_torch):>9} "
             f"{ratio(row.generated_over_gemm):>8} {ratio(row.numba_over_torch):>8} "
-            f"{ratio(row.numba_over_gemm):>7}"
+            f"{ratio(row.numba_over_gemm):>7} {ratio(row.numba_over_torch_native):>9}"
         )
     return "\n".join(lines)
 

@@ -52,13 +52,14 @@ def torch_facts(threads: int) -> dict[str, Any]:
         "torch_blas": blas.strip(),
         "torch_threads": torch.get_num_threads(),
         "torch_threads_requested": threads,
+        "torch_onednn": bool(torch.backends.mkldnn.enabled),
     }
 
 
 def main(argv: list[str]) -> None:
     implementation, cell, size_text, dtype, mode, repeats_text, threads_text = argv
     repeats, threads = int(repeats_text), int(threads_text)
-    if implementation == "torch":
+    if implementation.startswith("torch"):
         import torch  # noqa: PLC0415 (each child loads only its own implementation)
 
         torch.set_num_threads(threads)

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-IMPLEMENTATIONS = ("generated", "numba", "torch", "gemm")
+IMPLEMENTATIONS = ("generated", "numba", "torch", "torch_native", "gemm")
 """``generated``: ``lstm_derive.nn.Recurrent`` forward + backward as users run it;
 ``numba``: the same with ``backend="numba"`` (the compiled kernels);
 ``torch``: ``torch.nn.LSTM`` / ``torch.nn.GRU`` forward + ``loss.backward()``;
+``torch_native``: the same with oneDNN switched off, so torch runs its own loop of
+matrix products and pointwise kernels (timed only where the two differ, see
+:data:`ONEDNN`);
 ``gemm``: the matrix products a step cannot avoid, alone (NumPy, a lower bound)."""
+ONEDNN = {("lstm", "float32")}
+"""(cell, dtype) pairs for which torch 2.13 on the CPU runs oneDNN's fused RNN
+(``aten::mkldnn_rnn_layer``): the float32 LSTM only; its GRU and every float64
+cell run torch's own loop, so ``torch_native`` would time the same code again."""
 CELLS = ("lstm", "gru")
 GATES = {"lstm": 4, "gru": 3}
 """Gate blocks per cell: the width of the projections is ``GATES * hidden``."""
@@ -86,4 +93,5 @@ def configurations(
         for size, mode in plan
         for dtype in dtypes
         for implementation in implementations
+        if implementation != "torch_native" or (cell, dtype) in ONEDNN
     ]

@@ -60,6 +60,26 @@ def torch_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
     """``torch.nn.LSTM`` (or ``GRU``), one layer, batch first, on the CPU."""
     import torch  # noqa: PLC0415 (each child loads only its own implementation)
 
+    torch.backends.mkldnn.enabled = True  # torch's default: oneDNN where it applies
+    return _torch_layer_step(cell, size, dtype, mode)
+
+
+def torch_native_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
+    """The same with oneDNN off: torch's own loop of GEMMs and pointwise kernels.
+
+    For the float32 LSTM torch otherwise calls oneDNN's fused RNN; this shows what
+    the same algorithm as ours (a BLAS product per step and direction, pointwise
+    kernels between them) costs in torch's C++.
+    """
+    import torch  # noqa: PLC0415 (each child loads only its own implementation)
+
+    torch.backends.mkldnn.enabled = False
+    return _torch_layer_step(cell, size, dtype, mode)
+
+
+def _torch_layer_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
+    import torch  # noqa: PLC0415 (each child loads only its own implementation)
+
     batch, steps, inputs, hidden = size
     torch.manual_seed(0)
     kind = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
@@ -133,5 +153,6 @@ BUILDERS: dict[str, Callable[[str, Size, str, str], Step]] = {
     "generated": generated_step,
     "numba": numba_step,
     "torch": torch_step,
+    "torch_native": torch_native_step,
     "gemm": gemm_step,
 }

@@ -25,11 +25,12 @@ from lstm_derive.experiments.benchmarks.recorded import (
 )
 
 Language = Literal["en", "zh_CN"]
-IMPLEMENTATIONS = ("generated", "numba", "torch", "gemm")
+IMPLEMENTATIONS = ("generated", "numba", "torch", "torch_native", "gemm")
 COLOURS = {
     "generated": "#1f77b4",
     "numba": "#2ca02c",
     "torch": "#d62728",
+    "torch_native": "#ff9896",
     "gemm": "#7f7f7f",
 }
 WORDS: dict[Language, dict[str, str]] = {
@@ -37,6 +38,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "generated": "generated (NumPy)",
         "numba": "generated (Numba)",
         "torch": "torch.nn.{cell}",
+        "torch_native": "torch.nn.{cell}, oneDNN off",
         "gemm": "GEMM bound (NumPy)",
         "train": "training step",
         "forward": "forward only",
@@ -48,6 +50,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "generated": "生成的代码（NumPy）",
         "numba": "生成的代码（Numba）",
         "torch": "torch.nn.{cell}",
+        "torch_native": "torch.nn.{cell}（关闭 oneDNN）",
         "gemm": "GEMM 下界（NumPy）",
         "train": "训练步",
         "forward": "仅前向",
@@ -84,13 +87,15 @@ def speed_figure(
             mpl.patches.Patch(color=COLOURS[name], label=_name(name, cell, words))
             for name in shown
         ]
-        figure.legend(handles=handles, loc="outside lower center", ncols=len(shown))
+        figure.legend(
+            handles=handles, loc="outside lower center", ncols=min(len(shown), 3)
+        )
     return figure
 
 
 def present(rows: list[Comparison]) -> tuple[str, ...]:
     """The implementations the rows time, in the figure's order (older records have
-    no ``numba``)."""
+    no ``numba`` nor ``torch_native``)."""
     return tuple(
         name
         for name in IMPLEMENTATIONS

@@ -1,7 +1,7 @@
 """The speed record: the machine, the settings and one timing per configuration.
 
 A timing keeps every sample (ms per step) and its median, quartiles and range;
-:func:`comparisons` lines up the three implementations of each configuration.
+:func:`comparisons` lines up the implementations of each configuration.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ class Timing:
     """The timings of one configuration over every round."""
 
     implementation: str
-    """``generated`` (NumPy), ``numba`` (the compiled backend), ``torch`` or ``gemm``."""
+    """``generated`` (NumPy), ``numba`` (the compiled backend), ``torch``,
+    ``torch_native`` (torch with oneDNN off) or ``gemm``."""
     cell: str
     size: Size
     """(batch, time, inputs, hidden)."""
@@ -87,6 +88,8 @@ class Comparison:
     gemm: Timing | None
     numba: Timing | None = None
     """The compiled backend (absent from records made before it existed)."""
+    torch_native: Timing | None = None
+    """torch with oneDNN off (timed only where torch would use it: float32 LSTM)."""
 
     @property
     def generated_over_torch(self) -> float | None:
@@ -101,6 +104,13 @@ class Comparison:
         if self.numba is None or self.torch is None:
             return None
         return self.numba.median_ms / self.torch.median_ms
+
+    @property
+    def numba_over_torch_native(self) -> float | None:
+        """Median numba-backend time / median time of torch's own loop (no oneDNN)."""
+        if self.numba is None or self.torch_native is None:
+            return None
+        return self.numba.median_ms / self.torch_native.median_ms
 
     @property
     def numba_over_gemm(self) -> float | None:
@@ -129,6 +139,7 @@ def comparisons(record: SpeedRecord) -> list[Comparison]:
             found.get("torch"),
             found.get("gemm"),
             found.get("numba"),
+            found.get("torch_native"),
         )
         for key, found in by_key.items()
     ]

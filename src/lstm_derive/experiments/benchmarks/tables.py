@@ -70,6 +70,12 @@ NUMBA_HEADERS: dict[Language, tuple[str, ...]] = {
 }
 """The compiled backend's columns, shown when the record times it."""
 
+NATIVE_HEADERS: dict[Language, tuple[str, ...]] = {
+    "en": ("torch, oneDNN off (ms)", "Numba / torch, oneDNN off"),
+    "zh_CN": ("torch，关闭 oneDNN（毫秒）", "Numba / torch，关闭 oneDNN"),
+}
+"""torch's own loop (oneDNN off), shown when the record times it."""
+
 
 def speed_table_html(
     record: SpeedRecord, cell: str = "lstm", language: Language = "en"
@@ -77,11 +83,14 @@ def speed_table_html(
     """One row per (size, mode, dtype): the medians and the ratios to torch and GEMM.
 
     The NumPy backend ("generated") first; the compiled (Numba) backend's median
-    and ratio to torch close the row when the record has them.
+    and ratio to torch follow when the record has them, then torch without oneDNN
+    (its own loop, timed for the float32 LSTM) and Numba's ratio to it.
     """
     rows_of_cell = [row for row in comparisons(record) if row.cell == cell]
     with_numba = any(row.numba is not None for row in rows_of_cell)
+    with_native = any(row.torch_native is not None for row in rows_of_cell)
     headers = HEADERS[language] + (NUMBA_HEADERS[language] if with_numba else ())
+    headers += NATIVE_HEADERS[language] if with_native else ()
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     rows = []
     for row in rows_of_cell:
@@ -97,6 +106,11 @@ def speed_table_html(
         )
         if with_numba:
             cells += (_milliseconds(row.numba), _ratio(row.numba_over_torch))
+        if with_native:
+            cells += (
+                _milliseconds(row.torch_native),
+                _ratio(row.numba_over_torch_native),
+            )
         tds = "".join(
             f'<td style="white-space: nowrap">{escape(c)}</td>' for c in cells
         )
@@ -132,6 +146,8 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
                 ratios[f"{name}_numba_torch_{short}"] = row.numba_over_torch
             if row.numba_over_gemm is not None:
                 ratios[f"{name}_numba_gemm_{short}"] = row.numba_over_gemm
+            if row.numba_over_torch_native is not None:
+                ratios[f"{name}_numba_native_{short}"] = row.numba_over_torch_native
     return ratios
 
 
