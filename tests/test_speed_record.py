@@ -168,4 +168,6 @@ def test_torch_without_onednn_gets_its_columns_where_timed() -> None:
         assert html.count("<th>") == 8 + 2 + 2
         assert "oneDNN" in html
     assert plots.present(recorded.comparisons(both))[-2:] == ("torch_native", "gemm")
-    assert tables.headline_ratios(both)["large_numba_native_f32"] == pytest.approx(0.125)
+    assert tables.headline_ratios(both)["large_numba_native_f32"] == pytest.approx(
+        0.125
+    )

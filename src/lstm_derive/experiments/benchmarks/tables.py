@@ -15,6 +15,7 @@ from lstm_derive.experiments.benchmarks.recorded import (
 
 Language = Literal["en", "zh_CN"]
 SMALLEST: Size = (128, 8, 2, 16)
+MIDDLE: Size = (32, 50, 64, 128)
 LARGEST: Size = (64, 100, 256, 512)
 HEADERS: dict[Language, tuple[str, ...]] = {
     "en": (
@@ -123,6 +124,13 @@ def speed_table_html(
     )
 
 
+def _has(record: SpeedRecord, cell: str, size: Size, dtype: str) -> bool:
+    return any(
+        (row.cell, row.size, row.dtype, row.mode) == (cell, size, dtype, "train")
+        for row in comparisons(record)
+    )
+
+
 def _find(record: SpeedRecord, cell: str, size: Size, dtype: str) -> Comparison:
     for row in comparisons(record):
         if (row.cell, row.size, row.dtype, row.mode) == (cell, size, dtype, "train"):
@@ -132,10 +140,14 @@ def _find(record: SpeedRecord, cell: str, size: Size, dtype: str) -> Comparison:
 
 
 def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]:
-    """generated / GEMM bound and generated / torch at the smallest and largest size."""
+    """generated / GEMM bound and generated / torch at the smallest, middle and
+    largest size; the same for Numba, its ratio to torch with oneDNN off, and the
+    GEMM bound's to torch."""
     ratios: dict[str, float] = {}
-    for name, size in (("small", SMALLEST), ("large", LARGEST)):
+    for name, size in (("small", SMALLEST), ("middle", MIDDLE), ("large", LARGEST)):
         for dtype in ("float32", "float64"):
+            if name == "middle" and not _has(record, cell, size, dtype):
+                continue  # a quick run may skip it; the chapter's record has it
             row = _find(record, cell, size, dtype)
             short = dtype.replace("float", "f")
             if row.generated_over_gemm is not None:
@@ -148,6 +160,9 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
                 ratios[f"{name}_numba_gemm_{short}"] = row.numba_over_gemm
             if row.numba_over_torch_native is not None:
                 ratios[f"{name}_numba_native_{short}"] = row.numba_over_torch_native
+            if row.gemm is not None and row.torch is not None:
+                gemm_over_torch = row.gemm.median_ms / row.torch.median_ms
+                ratios[f"{name}_gemm_torch_{short}"] = gemm_over_torch
     return ratios
 
 

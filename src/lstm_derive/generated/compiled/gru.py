@@ -92,12 +92,13 @@ def sigmoid(z):
     return sigmoid32(z) if isinstance(z, np.float32) else sigmoid64(z)
 
 
-@overload(sigmoid, jit_options={"cache": True})
+@overload(sigmoid)
 def _sigmoid_of(z):
-    # compiled code picks the function for z's type when it is compiled
+    # compiled code picks the function for z's type when it is compiled; overload
+    # takes a Python function to compile, not a compiled one, hence the lambdas
     if z == numba.float32:
-        return lambda z: sigmoid32(z)
-    return lambda z: sigmoid64(z)
+        return lambda z: sigmoid32(z)  # noqa: PLW0108
+    return lambda z: sigmoid64(z)  # noqa: PLW0108
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
@@ -128,12 +129,13 @@ def tanh(z):
     return tanh32(z) if isinstance(z, np.float32) else tanh64(z)
 
 
-@overload(tanh, jit_options={"cache": True})
+@overload(tanh)
 def _tanh_of(z):
-    # compiled code picks the function for z's type when it is compiled
+    # compiled code picks the function for z's type when it is compiled; overload
+    # takes a Python function to compile, not a compiled one, hence the lambdas
     if z == numba.float32:
-        return lambda z: tanh32(z)
-    return lambda z: tanh64(z)
+        return lambda z: tanh32(z)  # noqa: PLW0108
+    return lambda z: tanh64(z)  # noqa: PLW0108
 
 
 @numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
