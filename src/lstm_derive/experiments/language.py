@@ -42,6 +42,7 @@ SHARED_NAMES = frozenset(
         "Adam",
         "NumPy",
         "Numba",
+        "oneDNN",
         "PyTorch",
         "torch",
         "GEMM",
