@@ -7,8 +7,9 @@ SymPy derivation: each stage's forward and backward is one loop over the rows
 (batch entries) and columns (hidden units) of a step, writing into arrays the caller
 preallocated. The loop over columns reads and writes one row of each array (a
 projection's blocks as rows of their own), so the compiler can run it on several
-columns at once (vector instructions). The BPTT driver runs them through lstm_derive.nn.compiled
-(nn.Recurrent(..., backend="numba"); pip install "lstm-derive[numba]").
+columns at once (vector instructions). The BPTT driver runs them through
+lstm_derive.nn.compiled (nn.Recurrent(..., backend="numba"); pip install
+"lstm-derive[numba]").
 """
 
 from __future__ import annotations
