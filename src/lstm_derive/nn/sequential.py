@@ -37,21 +37,23 @@ class Sequential(Layer):
 
     def backward(self, d_out: Array) -> Array:
         """Gradients of every layer (into ``grads``); returns d_x of the first."""
-        for layer in reversed(self.layers):
-            d_out = layer.backward(d_out)
-        self.grads = {
-            f"{k}.{name}": array
-            for k, layer in enumerate(self.layers)
-            for name, array in layer.grads.items()
-        }
-        return d_out
+        d_first = self._backward_after_first(d_out)
+        d_x = self.layers[0].backward(d_first)
+        self._collect_grads()
+        return d_x
 
     def backward_parameters(self, d_out: Array) -> None:
         """Gradients of every layer (into ``grads``), without the first layer's d_x."""
-        first, *others = self.layers
-        for layer in reversed(others):
+        self.layers[0].backward_parameters(self._backward_after_first(d_out))
+        self._collect_grads()
+
+    def _backward_after_first(self, d_out: Array) -> Array:
+        """Back through every layer but the first; the gradient of its output."""
+        for layer in reversed(self.layers[1:]):
             d_out = layer.backward(d_out)
-        first.backward_parameters(d_out)
+        return d_out
+
+    def _collect_grads(self) -> None:
         self.grads = {
             f"{k}.{name}": array
             for k, layer in enumerate(self.layers)

@@ -120,6 +120,13 @@ class Comparison:
         return self.numba.median_ms / self.gemm.median_ms
 
     @property
+    def gemm_over_torch(self) -> float | None:
+        """Median GEMM-bound time / median torch time (the products alone vs all)."""
+        if self.gemm is None or self.torch is None:
+            return None
+        return self.gemm.median_ms / self.torch.median_ms
+
+    @property
     def generated_over_gemm(self) -> float | None:
         """Median generated time / median GEMM-bound time."""
         if self.generated is None or self.gemm is None:

@@ -124,31 +124,24 @@ def speed_table_html(
     )
 
 
-def _has(record: SpeedRecord, cell: str, size: Size, dtype: str) -> bool:
-    return any(
-        (row.cell, row.size, row.dtype, row.mode) == (cell, size, dtype, "train")
-        for row in comparisons(record)
-    )
-
-
-def _find(record: SpeedRecord, cell: str, size: Size, dtype: str) -> Comparison:
-    for row in comparisons(record):
-        if (row.cell, row.size, row.dtype, row.mode) == (cell, size, dtype, "train"):
-            return row
-    msg = f"the record has no {cell} training step at {size} in {dtype}"
-    raise KeyError(msg)
-
-
 def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]:
     """generated / GEMM bound and generated / torch at the smallest, middle and
     largest size; the same for Numba, its ratio to torch with oneDNN off, and the
     GEMM bound's to torch."""
+    training: dict[tuple[Size, str], Comparison] = {
+        (row.size, row.dtype): row
+        for row in comparisons(record)
+        if row.cell == cell and row.mode == "train"
+    }
     ratios: dict[str, float] = {}
     for name, size in (("small", SMALLEST), ("middle", MIDDLE), ("large", LARGEST)):
         for dtype in ("float32", "float64"):
-            if name == "middle" and not _has(record, cell, size, dtype):
+            row = training.get((size, dtype))
+            if row is None and name == "middle":
                 continue  # a quick run may skip it; the chapter's record has it
-            row = _find(record, cell, size, dtype)
+            if row is None:
+                msg = f"the record has no {cell} training step at {size} in {dtype}"
+                raise KeyError(msg)
             short = dtype.replace("float", "f")
             if row.generated_over_gemm is not None:
                 ratios[f"{name}_gemm_{short}"] = row.generated_over_gemm
@@ -160,9 +153,8 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
                 ratios[f"{name}_numba_gemm_{short}"] = row.numba_over_gemm
             if row.numba_over_torch_native is not None:
                 ratios[f"{name}_numba_native_{short}"] = row.numba_over_torch_native
-            if row.gemm is not None and row.torch is not None:
-                gemm_over_torch = row.gemm.median_ms / row.torch.median_ms
-                ratios[f"{name}_gemm_torch_{short}"] = gemm_over_torch
+            if row.gemm_over_torch is not None:
+                ratios[f"{name}_gemm_torch_{short}"] = row.gemm_over_torch
     return ratios
 
 
