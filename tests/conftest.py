@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from types import ModuleType
 
 import pytest
+
+from lstm_derive.experiments.environment import Comparison, numeric_environment
+
+REPRODUCTIONS: list[Comparison] = []
+"""How each reproduction test compared its re-run with the record."""
 
 
 def must_have_everything() -> bool:
@@ -29,3 +35,20 @@ def require(module: str) -> ModuleType:
         if must_have_everything():
             pytest.fail(msg)
         pytest.skip(msg)
+
+
+@pytest.fixture
+def report_comparison() -> Callable[[Comparison], None]:
+    """Note how a re-run was compared: printed in the run's summary."""
+    return REPRODUCTIONS.append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say which comparison each reproduction test made, and on what environment."""
+    if not REPRODUCTIONS:
+        return
+    here = ", ".join(f"{k} {v}" for k, v in numeric_environment().items())
+    terminalreporter.section("reproductions of recorded results")
+    terminalreporter.write_line(f"numeric environment here: {here}")
+    for comparison in REPRODUCTIONS:
+        terminalreporter.write_line(comparison.line())

@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import io
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -200,3 +201,50 @@ def test_the_parser_turns_any_seed_text_into_a_number_or_one_line(text: str) -> 
         assert 0 <= args.seed <= arguments.SEED_LIMIT
         return
     assert len(stderr.getvalue().strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "args", [["cells"], ["gradcheck", "rnn", "--no-progress"], ["regen", "--check"]]
+)
+def test_a_full_output_device_is_one_line(tmp_path: Path, args: list[str]) -> None:
+    """``lstm-derive cells > /dev/full``: the write fails; one line, status 2."""
+    with Path("/dev/full").open("w") as full:
+        result = subprocess.run(
+            [*COMMAND, *args], stdout=full, stderr=subprocess.PIPE, text=True,
+            check=False, timeout=300, cwd=tmp_path, env=ENV,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "lstm-derive: error: cannot write the output: No space left on device"
+    ]
+
+
+def test_a_save_that_fails_after_training_is_one_line(tmp_path: Path) -> None:
+    """The folder is writable, but the file may not grow past 100 bytes."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+
+    existing = tmp_path / "w.npz"
+    existing.write_bytes(b"old weights")
+    result = subprocess.run(
+        [*COMMAND, "train", "binary-addition", "--no-progress", "--output", "w.npz"],
+        capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
+        env=ENV, preexec_fn=limit,
+    )  # fmt: skip
+    assert_one_line_error(result, says="File too large; no file was changed")
+    assert "100.00% exact" in result.stdout  # it trained, then could not save
+    assert existing.read_bytes() == b"old weights"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.npz"]
+
+
+def test_a_file_name_that_is_not_utf8_is_printed_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    name = os.fsdecode(b"\xff.py")
+    result = run("export", "rnn", "--output", name, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "wrote" in result.stdout
+    assert (tmp_path / name).exists()
+    assert_one_line_error(run("gradcheck", name, cwd=tmp_path), says="invalid choice")

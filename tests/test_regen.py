@@ -13,13 +13,16 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+import sympy
 
 import lstm_derive
-from lstm_derive import gradcheck
+from lstm_derive import cells, derive, gradcheck
+from lstm_derive.cells.functions import FUNCTIONS
 from lstm_derive.codegen import render_all
 from lstm_derive.codegen.regen import GENERATED, check_imports
 from lstm_derive.errors import SpecError
@@ -226,6 +229,12 @@ NAME_EDITS = {
     "None": ("None", "Python keyword"),
     "zx_q": ("zx_q", "reserved"),
     "a-b": ("a-b", "not a Python identifier"),
+    "z": ("z", "already uses"),  # the NumPy module's sum of the projections
+    "zq": ("zq", "reserved"),  # like a projection's name
+    "rows": ("rows", "already uses"),  # a loop variable of the compiled kernels
+    "sigmoid64": ("sigmoid64", "already uses"),  # a compiled helper
+    "in_q": ("in_q", "reserved"),  # the compiled kernels' array names
+    "h0": ("h0", "reserved (the initial h)"),  # the driver's gradient of h0
 }
 
 
@@ -272,11 +281,28 @@ FORMULA_EDITS = {
     "unsafe name": (
         "",
         'name="__init__",',
-        "cell name '__init__' is not a Python identifier",
+        "a cell is named after its file",
     ),
-    "path name": ("", 'name="../x",', "cell name '../x' is not a Python identifier"),
+    "path name": ("", 'name="../x",', "a cell is named after its file"),
+    "overflowing constant": (
+        "exp",
+        "g: tanh(z_g + exp(1000)),",
+        "the constant exp(1000) = 1.970E+434 overflows float64",
+    ),
+    "triple quotes in the title": (
+        "",
+        'title=\'LSTM """ with forget gate\',',
+        "must be one line of printable text without double quotes",
+    ),
+    "a newline in a note": (
+        "",
+        '"f": "forget\\ngate",',
+        "gate 'f': its note 'forget\\ngate' must be one line",
+    ),
 }
 FORMULA_TARGETS = {
+    "triple quotes in the title": 'title="LSTM with forget gate",',
+    "a newline in a note": '"f": "forget gate",',
     "two arguments": "f: sigmoid(z_f),",
     "duplicate gate": 'gates=("f", "i", "g", "o"),',
     "duplicate state": 'states=("h", "c"),',
@@ -330,12 +356,16 @@ def test_pi_and_sqrt_are_supported(package_copy: Path) -> None:
     assert max(row.rel_error for row in rows) <= 1e-7
 
 
-def test_two_spec_files_with_one_name_are_refused(package_copy: Path) -> None:
+def test_a_spec_named_unlike_its_file_is_refused(package_copy: Path) -> None:
+    """Two files cannot name one cell: each cell is named after its file."""
     cells = package_copy / "lstm_derive" / "cells"
     shutil.copy(cells / "lstm.py", cells / "lstm_copy.py")
+    before = digests(package_copy / "lstm_derive" / "generated")
     result = run_cli(package_copy, "regen")
     assert result.returncode == 2
-    assert "cell 'lstm': named by two spec files" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "cell 'lstm': its spec file is lstm_copy.py" in result.stderr
+    assert digests(package_copy / "lstm_derive" / "generated") == before
 
 
 def test_a_generated_file_without_spec_is_removed_and_named(package_copy: Path) -> None:
@@ -381,3 +411,90 @@ def test_a_new_gated_cell_is_one_spec_file(package_copy: Path) -> None:
     assert len(module.STAGES) == 2
     rows = gradcheck.check(module, batch=2, steps=4, inputs=3, hidden=3, seed=5)
     assert max(row.rel_error for row in rows) <= 1e-7
+
+
+def test_a_spec_that_exits_fails_regen_and_the_drift_check(package_copy: Path) -> None:
+    """``sys.exit()`` in a spec file is an error, not a silent success."""
+    generated = package_copy / "lstm_derive" / "generated"
+    before = digests(generated)
+    edit_spec(package_copy, "lstm", "from sympy import symbols", "raise SystemExit(0)")
+    for args in (["regen"], ["regen", "--check"]):
+        result = run_cli(package_copy, *args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert result.stderr.count("\n") == 1
+        assert (
+            "cell 'lstm': the spec file does not load: it calls exit" in result.stderr
+        )
+    assert digests(generated) == before
+
+
+@pytest.mark.parametrize("name", ["load", "compiled", "names", "numpy"])
+def test_cell_names_of_the_generated_package_itself_are_refused(
+    package_copy: Path, name: str
+) -> None:
+    cells = package_copy / "lstm_derive" / "cells"
+    text = (cells / "rnn.py").read_text().replace('name="rnn"', f"name={name!r}")
+    (cells / f"{name}.py").write_text(text)
+    generated = package_copy / "lstm_derive" / "generated"
+    before = digests(generated)
+    result = run_cli(package_copy, "regen")
+    assert result.returncode == 2
+    assert f"the cell name {name!r} is a name of the package itself" in result.stderr
+    assert digests(generated) == before
+
+
+@pytest.mark.parametrize("where", ["gate", "parameter"])
+def test_a_gate_or_parameter_named_like_a_local_is_refused(where: str) -> None:
+    spec = cells.load("peephole_lstm")
+    if where == "gate":
+        spec = cells.load("lstm")
+        f, z = sympy.symbols("f z")
+        equations = {
+            z if k == f else k: v.subs(f, z) for k, v in spec.equations.items()
+        }
+        spec = replace(spec, gates=("z", "i", "g", "o"), equations=equations)
+        z_f, z_z = sympy.symbols("z_f z_z")
+        spec = replace(
+            spec, equations={k: v.subs(z_f, z_z) for k, v in spec.equations.items()}
+        )
+    else:
+        old = sympy.Symbol(spec.parameters[0])
+        z = sympy.Symbol("z")
+        spec = replace(
+            spec,
+            parameters=("z", *spec.parameters[1:]),
+            equations={k: v.subs(old, z) for k, v in spec.equations.items()},
+        )
+    with pytest.raises(SpecError, match="name 'z' is a name the generated code"):
+        derive.derive(spec)
+
+
+def deep_rnn() -> dict[sympy.Symbol, sympy.Expr]:
+    formula: sympy.Expr = sympy.Symbol("z_h")
+    for _ in range(3000):
+        formula = FUNCTIONS["tanh"](formula)
+    return {sympy.Symbol("h"): formula}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"states": "h"}, "states must be a tuple of names, received 'h'"),
+        ({"gates": "h"}, "gates must be a tuple of names, received 'h'"),
+        ({"equations": [1]}, "equations must be a dict"),
+        ({"projections": "xh"}, "projections must be a tuple of Projection"),
+        ({"title": 3}, "the title must be a non-empty string"),
+        ({"notes": {"h": 5}}, "its note 5 must be one line"),
+        ({"equations": "deep"}, "a formula is nested too deeply to derive"),
+    ],
+)
+def test_fields_of_the_wrong_type_are_one_clear_error(
+    change: dict[str, object], message: str
+) -> None:
+    spec = cells.load("rnn")
+    if change.get("equations") == "deep":
+        change = {"equations": deep_rnn()}
+    with pytest.raises(SpecError) as error:
+        derive.derive(replace(spec, **change))  # type: ignore[arg-type]
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)

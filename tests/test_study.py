@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +12,12 @@ from conftest import require
 from matplotlib.figure import Figure
 
 from lstm_derive.cli import main
+from lstm_derive.experiments.environment import (
+    Comparison,
+    describe_difference,
+    relative_differences,
+    same_environment,
+)
 from lstm_derive.experiments.study import (
     claims,
     family,
@@ -87,10 +94,22 @@ def recorded_point(task: str, cell: str) -> Record:
     )
 
 
+# Where the numeric environment differs, a re-run of 400 updates drifts in the last
+# bits: measured 3.3e-12 relative in adding-10's test MSE under another OpenBLAS
+# kernel (Sandybridge against Haswell). A continuous score may drift 300 times that;
+# a thresholded metric (accuracy) may lose or gain one test sequence in a thousand,
+# one whose prediction sits within that drift of its threshold.
+DETAIL_RTOL = 1e-9
+METRIC_TOLERANCE = 0.002
+
+
+@pytest.mark.reproduction
 @pytest.mark.parametrize(
     ("task", "cell"), [("digits", "lstm"), ("sort", "rnn"), ("adding-10", "rnn")]
 )
-def test_a_recorded_point_reruns_to_the_recorded_number(task: str, cell: str) -> None:
+def test_a_recorded_point_reruns_to_the_recorded_number(
+    task: str, cell: str, report_comparison: Callable[[Comparison], None]
+) -> None:
     if task == "digits":
         require("sklearn")
     saved = recorded_point(task, cell)
@@ -100,9 +119,26 @@ def test_a_recorded_point_reruns_to_the_recorded_number(task: str, cell: str) ->
     )
     settings = Settings(saved.learning_rate, saved.forget_bias)
     again = run_point(Point(task, cell, saved.seed, settings))
-    assert again.metric == saved.metric
-    assert again.success == saved.success
-    assert again.details == saved.details
+    what = f"study, {task}, {cell}, seed {saved.seed}"
+    if same_environment(saved.environment):
+        assert again.metric == saved.metric
+        assert again.success == saved.success
+        assert again.details == saved.details
+        report_comparison(Comparison(what, True, "same numeric environment"))
+        return
+    assert abs(again.metric - saved.metric) <= METRIC_TOLERANCE
+    assert set(again.details) == set(saved.details)
+    drift = relative_differences(list(saved.details.values()),
+                                 [again.details[k] for k in saved.details])  # fmt: skip
+    assert max(drift, default=0.0) <= DETAIL_RTOL, drift
+    report_comparison(
+        Comparison(
+            what, False,
+            f"metric within {METRIC_TOLERANCE}, details within rtol {DETAIL_RTOL:g} "
+            f"(largest {max(drift, default=0.0):.1e}); the environment differs: "
+            f"{describe_difference(saved.environment)}",
+        )
+    )  # fmt: skip
 
 
 def test_every_recorded_task_has_the_whole_grid_for_its_cells() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tracemalloc
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -234,3 +235,79 @@ def test_a_zip_with_a_damaged_member_is_a_weights_error(tmp_path: Path) -> None:
         archive.writestr("0.extra.npy", b"\x93NUMPY garbage")
     with pytest.raises(WeightsError):
         model().load(path)
+
+
+def float32_model(seed: int = 0) -> nn.Sequential:
+    rng = np.random.default_rng(seed)
+    return nn.Sequential(
+        nn.Recurrent("lstm", inputs=3, hidden=4, rng=rng, dtype=np.float32),
+        nn.Dense(4, 2, rng=rng, dtype=np.float32),
+    )
+
+
+def test_a_value_that_overflows_the_model_dtype_is_refused(tmp_path: Path) -> None:
+    """Finiteness is checked after the cast: a float64 1e39 is inf in float32."""
+    path = float32_model(seed=1).save(tmp_path / "w.npz")
+    first = "0.W_x"
+    bad = entries(path)[first].astype(np.float64)
+    bad.flat[0] = 1e39
+    rewrite(path, **{first: bad})
+    target = float32_model(seed=2)
+    before = snapshot(target)
+    with pytest.raises(
+        WeightsError, match=r"parameter 0\.W_x overflows float32: refused"
+    ):
+        target.load(path)
+    assert_unchanged(target, before)
+
+
+def with_description(path: Path, text: str) -> None:
+    """Replace the description entry of a weights file by ``text``."""
+    arrays: dict[str, Any] = {**entries(path), weights.STRUCTURE: np.array(text)}
+    np.savez(path, **arrays)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than json's recursion
+        json.dumps({"format": weights.FORMAT, "layers": [], "pad": "x" * (2 << 20)}),
+        '{"format": "lstm-derive weights 1", "layers": [{"kind": "Dense", "params": 3}]}',
+        "[1, 2, 3]",
+    ],
+    ids=["deeply nested", "huge", "params not a dict", "not an object"],
+)
+def test_a_damaged_description_is_one_clear_error(tmp_path: Path, text: str) -> None:
+    path = model().save(tmp_path / "w.npz")
+    with_description(path, text)
+    target = model(seed=3)
+    before = snapshot(target)
+    wanted = "its model description is (damaged|too large)"
+    with pytest.raises(WeightsError, match=wanted) as error:
+        target.load(path)
+    assert "\n" not in str(error.value)
+    assert_unchanged(target, before)
+    with pytest.raises(WeightsError, match=wanted):
+        weights.read_structure(path)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    """An entry that unpacks to 400 MB (a 0.4 MB file) is refused unread."""
+    source = model()
+    path = source.save(tmp_path / "w.npz")
+    arrays: dict[str, Any] = entries(path)
+    arrays["0.W_x"] = np.zeros((50_000, 1000))  # 400 MB of zeros
+    np.savez_compressed(path, **arrays)
+    del arrays
+    assert path.stat().st_size < 2_000_000
+    target = model(seed=3)
+    before = snapshot(target)
+    tracemalloc.start()
+    try:
+        with pytest.raises(WeightsError, match=r"entry '0\.W_x' unpacks to 400000128"):
+            target.load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20_000_000
+    assert_unchanged(target, before)

@@ -9,23 +9,26 @@ lstm-derive add 93 116           add two numbers with the trained adder, bit by 
 lstm-derive study --task digits  run the study of the cell family (or part of it)
 
 Each subcommand is one ``_name(args) -> int`` function; :func:`main` runs it inside
-the one error handler: a user error prints one line on stderr and exits with
-status 2, Ctrl-C prints one line and exits with 130, a closed output pipe
-(``lstm-derive gradcheck lstm | head -1``) ends quietly.
+the one error handler: a user error, or a file that cannot be read or written
+(a full disk, a read-only folder, ``> /dev/full``), prints one line on stderr and
+exits with status 2; Ctrl-C prints one line and exits with 130; a closed output
+pipe (``lstm-derive gradcheck lstm | head -1``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import NoReturn
 
 from lstm_derive.arguments import positive, seed
 from lstm_derive.errors import ShapeError, SpecError
 from lstm_derive.experiments.binary_addition.commands import CommandError
+from lstm_derive.files import WriteError
 
 Command = Callable[[argparse.Namespace], int]
 PROG = "lstm-derive"
@@ -142,15 +145,7 @@ def _cells(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from lstm_derive.export import export  # noqa: PLC0415
 
-    output: Path = args.output or Path(f"{args.cell}_numpy.py")
-    if not output.is_dir() and not output.parent.is_dir():
-        msg = f"cannot write {output}: no directory {output.parent}"
-        raise CommandError(msg)
-    try:
-        written = export(args.cell, output)
-    except OSError as error:
-        msg = f"cannot write {output}: {error.strerror}"
-        raise CommandError(msg) from error
+    written = export(args.cell, args.output or f"{args.cell}_numpy.py")
     print(f"wrote {written} (NumPy only: the {args.cell} cell and the BPTT driver)")
     return 0
 
@@ -197,7 +192,6 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("cell", choices=generated.names())
     export.add_argument(
         "--output",
-        type=Path,
         default=None,
         help="file or folder (default: ./<cell>_numpy.py)",
     )
@@ -230,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = parser().parse_args(argv)
         run: Command = args.run
@@ -244,16 +241,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader has gone (`| head`): send what is left to /dev/null, as the
         # Python documentation recommends (library/signal, "Note on SIGPIPE").
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _detach_stdout()
         return 1
+    except OSError as error:  # a file or the output that cannot be read or written
+        if isinstance(error, WriteError) or error.filename is not None:
+            return _fail(_os_message(error), 2)
+        # no file named: writing the output failed (`> /dev/full`)
+        _detach_stdout()
+        return _fail(f"cannot write the output: {_os_reason(error)}", 2)
     return status
+
+
+def _detach_stdout() -> None:
+    """Send stdout to /dev/null, so the exit's flush of the buffer cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _os_reason(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _os_message(error: OSError) -> str:
+    """``cannot use weights.npz: Permission denied``, or a WriteError's own message."""
+    if isinstance(error, WriteError):
+        return str(error)
+    return f"cannot use {error.filename}: {_os_reason(error)}"
 
 
 def _fail(message: str, status: int) -> int:
     """Print ``lstm-derive: error: <first line of message>`` on stderr; return status."""
     line = message.strip().splitlines()[0] if message.strip() else "failed"
-    print(f"{PROG}: error: {line}", file=sys.stderr)
+    with contextlib.suppress(OSError):  # stderr itself may be closed or full
+        print(f"{PROG}: error: {line}", file=sys.stderr)
     return status
 
 

@@ -8,9 +8,11 @@ NumPy and the standard library only, never ``lstm_derive``: copy it into any pro
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from lstm_derive import generated
+from lstm_derive.files import WriteError, write_atomic
 from lstm_derive.nn import bptt
 
 FUTURE = "from __future__ import annotations\n"
@@ -71,9 +73,18 @@ def export_text(cell: str) -> str:
     )
 
 
-def export(cell: str, output: Path) -> Path:
-    """Write the file for ``cell`` to ``output`` (a file, or a folder to put it in)."""
-    if output.is_dir():
-        output = output / f"{cell}_numpy.py"
-    output.write_text(export_text(cell))
-    return output
+def export(cell: str, output: str | os.PathLike[str]) -> Path:
+    """Write the file for ``cell`` to ``output`` (a file, or a folder to put it in).
+
+    A name ending in ``/`` must be an existing folder. The file is replaced in one
+    rename (:func:`lstm_derive.files.write_atomic`): a failed write raises
+    :class:`~lstm_derive.files.WriteError` and leaves an existing file as it was.
+    """
+    text = os.fspath(output)
+    path = Path(text)
+    if path.is_dir():
+        path = path / f"{cell}_numpy.py"
+    elif text.endswith((os.sep, "/")):
+        msg = f"cannot write {text}: no directory {text}"
+        raise WriteError(msg)
+    return write_atomic(path, export_text(cell))

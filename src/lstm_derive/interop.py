@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_derive.nn.checks import check_finite
 from lstm_derive.nn.layer import Array
 from lstm_derive.nn.recurrent import Recurrent
 
@@ -63,11 +64,37 @@ def _rows(columns: Array, order: tuple[str, ...], blocks: tuple[str, ...]) -> Ar
     return np.concatenate([parts[b] for b in order], axis=0)
 
 
+def _numpy_weights(module: Any) -> dict[str, Array]:
+    """Every parameter of ``module`` as a NumPy copy: float32 or float64, finite.
+
+    Another dtype (bfloat16, float16, ...) is refused rather than converted; so is
+    a NaN or infinite weight, naming it.
+    """
+    kind = type(module).__name__
+    weights: dict[str, Array] = {}
+    for name, tensor in module.named_parameters():
+        dtype = str(tensor.dtype).removeprefix("torch.")
+        if dtype not in ("float32", "float64"):
+            msg = (
+                f"from_torch: {kind}.{name} is {dtype}; float32 or float64 weights "
+                "only (convert with module.float() or module.double())"
+            )
+            raise ValueError(msg)
+        weights[name] = tensor.detach().cpu().numpy().copy()
+    dtypes = {array.dtype for array in weights.values()}
+    if len(dtypes) > 1:
+        msg = f"from_torch: {kind} mixes weight dtypes {sorted(map(str, dtypes))}"
+        raise ValueError(msg)
+    for name, array in weights.items():
+        check_finite(f"from_torch({kind})", name, array)
+    return weights
+
+
 def from_torch(module: Any, *, return_sequences: bool = True) -> Recurrent:
     """A Recurrent layer computing what ``module`` computes, with its weights (a copy)."""
     cell, order = _check(module)
-    weight_ih = module.weight_ih_l0.detach().cpu().numpy()
-    dtype = np.float64 if weight_ih.dtype == np.float64 else np.float32
+    weights = _numpy_weights(module)
+    dtype = weights["weight_ih_l0"].dtype
     layer = Recurrent(
         cell,
         inputs=module.input_size,
@@ -77,10 +104,6 @@ def from_torch(module: Any, *, return_sequences: bool = True) -> Recurrent:
         dtype=dtype,
     )
     blocks = layer.cell.gates
-    weights = {
-        name: getattr(module, name).detach().cpu().numpy()
-        for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-    }
     new = {
         "W_x": _columns(weights["weight_ih_l0"], order, blocks),
         "W_h": _columns(weights["weight_hh_l0"], order, blocks),

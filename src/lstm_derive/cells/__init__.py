@@ -11,12 +11,14 @@ import importlib.util
 import pkgutil
 from pathlib import Path
 
-from lstm_derive.cells.spec import CellSpec, Projection
+from lstm_derive.cells.spec import RESERVED_CELL_NAMES, CellSpec, Projection
 from lstm_derive.errors import SpecError
 
 __all__ = ["CellSpec", "Projection", "load", "load_all", "load_file", "names"]
 
 _NOT_SPECS = {"functions", "spec"}
+FOLDER = Path(__file__).resolve().parent
+"""The folder of the package's spec files."""
 
 
 def names() -> list[str]:
@@ -33,27 +35,23 @@ def load(name: str) -> CellSpec:
     if name not in names():
         msg = f"unknown cell {name!r}; the cells are: {', '.join(names())}"
         raise SpecError(msg)
+    if name in RESERVED_CELL_NAMES:  # importing cells/load.py would hide cells.load
+        msg = (
+            f"cell {name!r}: the cell name {name!r} is a name of the package itself "
+            "or of a module its code imports: rename the spec file"
+        )
+        raise SpecError(msg)
     try:
         module = importlib.import_module(f"lstm_derive.cells.{name}")
-    except Exception as error:
-        msg = f"cell {name!r}: the spec file does not load: {error!r}"
+    except (Exception, SystemExit) as error:
+        msg = f"cell {name!r}: the spec file does not load: {_failure(error)}"
         raise SpecError(msg) from error
     return _spec_of(module.__dict__, name)
 
 
 def load_all() -> list[CellSpec]:
-    """Every cell spec in this package, sorted by name; two files may not share a name."""
-    specs = [load(name) for name in names()]
-    owner: dict[str, str] = {}
-    for module, spec in zip(names(), specs, strict=True):
-        if spec.name in owner:
-            msg = (
-                f"cell {spec.name!r}: named by two spec files, "
-                f"cells/{owner[spec.name]}.py and cells/{module}.py"
-            )
-            raise SpecError(msg)
-        owner[spec.name] = module
-    return specs
+    """Every cell spec in this package, sorted by name (each named after its file)."""
+    return [load(name) for name in names()]
 
 
 def load_file(path: str | Path) -> CellSpec:
@@ -69,15 +67,31 @@ def load_file(path: str | Path) -> CellSpec:
     module = importlib.util.module_from_spec(module_spec)
     try:
         module_spec.loader.exec_module(module)
-    except Exception as error:
-        msg = f"cell {name!r}: the spec file {path.name} does not load: {error!r}"
+    except (Exception, SystemExit) as error:
+        msg = (
+            f"cell {name!r}: the spec file {path.name} does not load: {_failure(error)}"
+        )
         raise SpecError(msg) from error
     return _spec_of(module.__dict__, name)
+
+
+def _failure(error: BaseException) -> str:
+    """One line about why a spec file did not load (``SystemExit`` included)."""
+    if isinstance(error, SystemExit):
+        return f"it calls exit ({error.code!r}) while it is imported"
+    text = repr(error).splitlines()
+    return text[0] if text else type(error).__name__
 
 
 def _spec_of(namespace: dict[str, object], name: str) -> CellSpec:
     spec = namespace.get("SPEC")
     if not isinstance(spec, CellSpec):
         msg = f"cell {name!r}: the spec file must define SPEC = CellSpec(...)"
+        raise SpecError(msg)
+    if spec.name != name:
+        msg = (
+            f"cell {spec.name!r}: its spec file is {name}.py; a cell is named after "
+            f"its file (name={name!r}, or rename the file {spec.name}.py)"
+        )
         raise SpecError(msg)
     return spec

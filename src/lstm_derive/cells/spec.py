@@ -26,6 +26,17 @@ from dataclasses import dataclass, field
 
 import sympy
 
+RESERVED_CELL_NAMES = frozenset({
+    # lstm_derive.cells and lstm_derive.generated: their functions, imports, folders
+    "load", "load_all", "load_file", "names", "compiled", "functions", "spec",
+    "importlib", "pkgutil", "ModuleType", "Path", "CellSpec", "Projection",
+    "SpecError", "annotations",
+    # the modules the generated code imports
+    "numpy", "numba", "math", "typing", "sympy",
+})  # fmt: skip
+"""What a cell may not be called: a spec file or a generated module of that name
+would hide a name of the package itself, or a module the generated code imports."""
+
 
 @dataclass(frozen=True)
 class Projection:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from lstm_derive.codegen.regen import regen, render_all, render_spec, write_atomic
+from lstm_derive.codegen.regen import regen, render_all, render_spec
 
-__all__ = ["regen", "render_all", "render_spec", "write_atomic"]
+__all__ = ["regen", "render_all", "render_spec"]

@@ -1,19 +1,20 @@
 """Write (or check) every generated module, all or nothing.
 
 All cells are derived and rendered in memory first, and every new module is
-compiled and imported; only when every one succeeds are files replaced, each through
-a temporary file and an atomic rename, and the modules of cells whose spec is gone
-removed. A bad formula edit therefore raises :class:`~lstm_derive.errors.SpecError`
-and leaves every committed file as it was.
+compiled and imported; only when every one succeeds are the files replaced, all of
+them or none (:func:`lstm_derive.files.replace_files`: every new file is written
+beside its target before any target is replaced, and a failure on the way puts
+every file back), and the modules of cells whose spec is gone removed. A bad
+formula edit therefore raises :class:`~lstm_derive.errors.SpecError`, and a failed
+write (a full disk, a read-only folder) :class:`~lstm_derive.files.WriteError`;
+either leaves every committed file as it was.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import subprocess
 import sys
-import tempfile
+import types
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from lstm_derive.codegen.render import render
 from lstm_derive.codegen.render_numba import render_numba
 from lstm_derive.derive import derive
 from lstm_derive.errors import SpecError
+from lstm_derive.files import replace_files
 
 PACKAGE = Path(__file__).resolve().parent.parent
 GENERATED = PACKAGE / "generated"
@@ -102,21 +104,18 @@ def render_all(
 
 
 def check_imports(cell: str, text: str) -> None:
-    """Compile and import module text in isolation; SpecError if either fails."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"_lstm_derive_check_{cell}.py"
-        path.write_text(text)
-        try:
-            module_spec = importlib.util.spec_from_file_location(path.stem, path)
-            assert module_spec is not None
-            assert module_spec.loader is not None
-            module = importlib.util.module_from_spec(module_spec)
-            module_spec.loader.exec_module(module)
-        except Exception as error:
-            msg = f"cell {cell!r}: the generated module does not import: {error!r}"
-            raise SpecError(msg) from error
-        finally:
-            sys.modules.pop(path.stem, None)
+    """Compile and run module text in a fresh module (no file is written); SpecError if
+    either fails."""
+    name = f"_lstm_derive_check_{cell}"
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(text, f"<generated {cell}.py>", "exec"), module.__dict__)  # noqa: S102
+    except Exception as error:
+        msg = f"cell {cell!r}: the generated module does not import: {error!r}"
+        raise SpecError(msg) from error
+    finally:
+        sys.modules.pop(name, None)
 
 
 def orphans(out_dir: Path, rendered: list[Rendered]) -> list[Path]:
@@ -147,19 +146,6 @@ def _source(spec: CellSpec) -> str:
     return f"lstm_derive/cells/{spec.name}.py"
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` in one rename, so no reader sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class RegenReport:
     """What regen changed (or, with ``check``, would change)."""
@@ -175,12 +161,20 @@ class RegenReport:
 
 def regen(out_dir: Path = GENERATED, *, check: bool = False) -> RegenReport:
     """Regenerate every module and remove orphans; with ``check`` write nothing."""
-    rendered = render_all(out_dir)
+    specs = cells.load_all()
+    if not specs:
+        msg = (
+            f"no cell spec found in {cells.FOLDER}: nothing to generate "
+            "(regen removes no generated module when no spec loads)"
+        )
+        raise SpecError(msg)
+    rendered = render_all(out_dir, specs)
     stale = [r for r in rendered if not r.is_current()]
     removed = orphans(out_dir, rendered)
     if not check:
-        for item in stale:
-            write_atomic(item.path, item.text)
-        for path in removed:
-            path.unlink()
+        for folder in sorted({item.path.parent for item in stale}):
+            folder.mkdir(parents=True, exist_ok=True)
+        changes: dict[Path, str | None] = {item.path: item.text for item in stale}
+        changes |= dict.fromkeys(removed)
+        replace_files(changes)
     return RegenReport(stale, removed)

@@ -45,6 +45,14 @@ def upstream_symbol(value: str) -> sympy.Symbol:
 
 def derive(spec: CellSpec) -> Derivation:
     """Derive the partials and the backward pass of ``spec``; raise SpecError if it is unfit."""
+    try:
+        return _derive(spec)
+    except RecursionError:
+        msg = f"cell {spec.name!r}: a formula is nested too deeply to derive"
+        raise SpecError(msg) from None
+
+
+def _derive(spec: CellSpec) -> Derivation:
     validate.check_structure(spec)
     inputs = validate.inputs(spec)
     known = set(inputs)

@@ -270,6 +270,8 @@ def forward(
     hidden = states0["h"].shape[1]
     # The projections of x for every step at once: one GEMM over T*B time-major rows.
     x_rows = x.transpose(1, 0, 2).reshape(steps * batch, inputs)
+    if np.shares_memory(x_rows, x):  # a view (B or T is 1): backward must not see
+        x_rows = x_rows.copy()  # the caller's later changes to x
     of_x = {
         p.key: _project(x_rows, params, p).reshape(steps, batch, -1)
         for p in cell.projections

@@ -61,7 +61,7 @@ def require_forward(who: str, saved: Saved | None) -> Saved:
 
 def check_gradient(who: str, d_out: Any, expected: tuple[int, ...]) -> Array:
     """``d_out`` for ``backward``: an array of exactly the last output's shape, finite."""
-    if not isinstance(d_out, np.ndarray):
+    if type(d_out) is not np.ndarray:
         msg = f"{who}: d_out must be a NumPy array, received {type(d_out).__name__}"
         raise ShapeError(msg)
     if d_out.shape != expected:
@@ -83,3 +83,19 @@ def recurrent_output_shape(
     """The shape a recurrent layer returns for ``x`` [batch, time, inputs]."""
     batch, time = x.shape[:2]
     return (batch, time, hidden) if return_sequences else (batch, hidden)
+
+
+def check_output(who: str, what: str, array: Array, x: Array) -> Array:
+    """Refuse a non-finite result computed from finite input: it overflowed.
+
+    The layers compute with overflow warnings off (an overflow is reported here,
+    once, by name, instead of as a NaN or a warning deep inside NumPy).
+    """
+    if not np.isfinite(array).all():
+        largest = float(np.max(np.abs(x))) if x.size else 0.0
+        msg = (
+            f"{who}: {what} overflow for this input (its largest magnitude is "
+            f"{largest:.3g}); scale the input down"
+        )
+        raise NonFiniteError(msg)
+    return array

@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from lstm_derive.nn.checks import check_gradient, check_size, require_forward
+from lstm_derive.nn.checks import (
+    check_gradient,
+    check_output,
+    check_size,
+    require_forward,
+)
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 
 
@@ -46,8 +51,10 @@ class Dense(Layer):
         if getattr(x, "ndim", None) == 3:
             axes = ("batch", "time", self.inputs)
         check_array(repr(self), "x", x, axes, self.dtype)
-        self._x = x
-        return x @ self.params["weight"] + self.params["bias"]
+        self._x = x.copy()  # backward reads this x, even if the caller changes theirs
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            y = x @ self.params["weight"] + self.params["bias"]
+        return check_output(repr(self), "the outputs", y, x)
 
     def backward(self, d_out: Array) -> Array:
         """dW = x^T d_out, db = sum of d_out, dx = d_out W^T (over all leading axes)."""
@@ -55,5 +62,7 @@ class Dense(Layer):
         check_gradient(repr(self), d_out, (*x.shape[:-1], self.outputs))
         x_rows = x.reshape(-1, self.inputs)
         d_rows = d_out.reshape(-1, self.outputs)
-        self.grads = {"weight": x_rows.T @ d_rows, "bias": d_rows.sum(axis=0)}
-        return d_out @ self.params["weight"].T
+        with np.errstate(over="ignore", invalid="ignore"):  # train_step checks them
+            self.grads = {"weight": x_rows.T @ d_rows, "bias": d_rows.sum(axis=0)}
+            d_x: Array = d_out @ self.params["weight"].T
+        return d_x

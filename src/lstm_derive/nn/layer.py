@@ -63,11 +63,12 @@ def check_array(
 
     ``expected`` names every axis: an int is a required size, a string (``"batch"``)
     is any size >= 1. The error names the expected and the received shape. Only a
-    NumPy array of exactly ``dtype`` passes: lists, integer, boolean and other
-    floating-point arrays are refused (never converted silently), and so are NaN
-    and infinity (:class:`~lstm_derive.errors.NonFiniteError`).
+    NumPy array of exactly ``dtype`` passes: lists, subclasses (a masked array
+    could hide a NaN behind its mask), integer, boolean and other floating-point
+    arrays are refused (never converted silently), and so are NaN and infinity
+    (:class:`~lstm_derive.errors.NonFiniteError`).
     """
-    if not isinstance(array, np.ndarray):
+    if type(array) is not np.ndarray:  # not a list, nor a masked array or a matrix
         msg = (
             f"{who}: {name} must be a NumPy array, received {type(array).__name__} "
             f"(convert with np.asarray({name}, dtype=np.{np.dtype(dtype)}))"

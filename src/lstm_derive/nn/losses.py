@@ -7,10 +7,30 @@ from typing import Any
 import numpy as np
 
 from lstm_derive.errors import ShapeError
+from lstm_derive.nn.checks import check_finite
 from lstm_derive.nn.layer import Array
 
 
+def _arrays(who: str, prediction: Any, target: Any) -> None:
+    """Both plain NumPy arrays, the prediction floating point and finite."""
+    for name, value in (("prediction", prediction), ("target", target)):
+        if type(value) is not np.ndarray:
+            msg = (
+                f"{who}: {name} must be a NumPy array, received {type(value).__name__}"
+                f" (convert with np.asarray({name}))"
+            )
+            raise ShapeError(msg)
+    if prediction.dtype not in (np.float32, np.float64):
+        msg = (
+            f"{who}: prediction must be float32 or float64, received {prediction.dtype}"
+        )
+        raise ShapeError(msg)
+    check_finite(who, "prediction", prediction)
+
+
 def _same_shape(who: str, prediction: Array, target: Array) -> None:
+    """Targets like the prediction: same shape, same dtype, finite."""
+    _arrays(who, prediction, target)
     if prediction.shape != target.shape:
         msg = (
             f"{who}: expected target of shape {prediction.shape} (the prediction's), "
@@ -20,10 +40,23 @@ def _same_shape(who: str, prediction: Array, target: Array) -> None:
     if prediction.size == 0:
         msg = f"{who}: empty prediction of shape {prediction.shape}"
         raise ShapeError(msg)
+    if target.dtype != prediction.dtype:
+        msg = (
+            f"{who}: expected target of dtype {prediction.dtype} (the prediction's), "
+            f"received {target.dtype} (convert with .astype(np.{prediction.dtype}); "
+            "a float64 target would turn a float32 model's gradients into float64)"
+        )
+        raise ShapeError(msg)
+    check_finite(who, "target", target)
 
 
 class Loss:
-    """``loss(prediction, target) -> (value, d_prediction)``, a mean over entries."""
+    """``loss(prediction, target) -> (value, d_prediction)``, a mean over entries.
+
+    Inputs are checked (plain arrays, same shape and dtype, finite). A loss too
+    large for the dtype is returned as infinity without a warning:
+    :func:`~lstm_derive.nn.train_step` then stops, saying so.
+    """
 
     def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
         """The loss and its gradient w.r.t. ``prediction``."""
@@ -36,8 +69,9 @@ class MeanSquaredError(Loss):
     def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
         """The loss and 2 (p - t) / n."""
         _same_shape("MeanSquaredError", prediction, target)
-        error = prediction - target
-        return float(np.mean(error**2)), 2 * error / error.size
+        with np.errstate(over="ignore", invalid="ignore"):
+            error = prediction - target
+            return float(np.mean(error**2)), 2 * error / error.size
 
 
 def place_value_weights(bits: int = 8, dtype: Any = np.float64) -> Array:
@@ -46,7 +80,7 @@ def place_value_weights(bits: int = 8, dtype: Any = np.float64) -> Array:
 
 
 class WeightedMeanSquaredError(Loss):
-    """Seed 002's place-value loss: (1 / (N n)) Σ_i Σ_j a_j (p_ij - t_ij)².
+    """The place-value loss of a student's lab report on binary addition: (1 / (N n)) Σ_i Σ_j a_j (p_ij - t_ij)².
 
     ``weights`` a has one entry per output (the last axis), e.g.
     :func:`place_value_weights` = [128, 64, ..., 1] for 8 bits, so an error in a
@@ -55,6 +89,17 @@ class WeightedMeanSquaredError(Loss):
 
     def __init__(self, weights: Array) -> None:
         self.weights = np.asarray(weights)
+        if (
+            self.weights.ndim != 1
+            or self.weights.dtype.kind not in "fiu"
+            or self.weights.size == 0
+        ):
+            msg = (
+                "WeightedMeanSquaredError: weights must be a 1-d array of numbers, "
+                f"received shape {self.weights.shape} of {self.weights.dtype}"
+            )
+            raise ShapeError(msg)
+        check_finite("WeightedMeanSquaredError", "weights", self.weights)
 
     def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
         """The loss and 2 a (p - t) / (N n)."""
@@ -65,9 +110,10 @@ class WeightedMeanSquaredError(Loss):
                 f"(one per weight), received shape {prediction.shape}"
             )
             raise ShapeError(msg)
-        error = prediction - target
-        weighted = self.weights * error
-        return float(np.mean(weighted * error)), 2 * weighted / error.size
+        with np.errstate(over="ignore", invalid="ignore"):
+            error = prediction - target
+            weighted = self.weights.astype(prediction.dtype, copy=False) * error
+            return float(np.mean(weighted * error)), 2 * weighted / error.size
 
 
 class BCEWithLogits(Loss):
@@ -95,6 +141,7 @@ class SoftmaxCrossEntropy(Loss):
 
     def __call__(self, prediction: Array, target: Array) -> tuple[float, Array]:
         """The loss and (softmax(z) - onehot(label)) / N."""
+        _arrays("SoftmaxCrossEntropy", prediction, target)
         if prediction.shape[:-1] != target.shape or prediction.size == 0:
             msg = (
                 f"SoftmaxCrossEntropy: expected integer labels of shape "

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
 
+from lstm_derive.errors import NonFiniteError
 from lstm_derive.nn.layer import Array
 
 
 def check_hyperparameter(
     who: str,
     name: str,
-    value: float,
+    value: object,
     *,
     low: float,
     high: float = math.inf,
     low_inclusive: bool = False,
 ) -> float:
     """A finite real number in (low, high) (or [low, high)), else a ValueError."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
+    number = float(value) if isinstance(value, numbers.Real) else math.nan
     above = number >= low if low_inclusive else number > low
     if isinstance(value, bool) or not (
         math.isfinite(number) and above and number < high
@@ -39,17 +38,39 @@ def clip_grad_norm(grads: dict[str, Array], max_norm: float) -> float:
     """Scale every gradient in place so their joint L2 norm is at most ``max_norm``.
 
     Returns the norm before clipping (as ``torch.nn.utils.clip_grad_norm_`` does).
+    The norm is computed in float64 and scaled by the largest entry first, so huge
+    gradients (1e20 in float32, 1e200 in float64) are clipped, not zeroed by
+    squares that overflow. ``max_norm`` must be a finite number > 0.
     """
-    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    max_norm = check_hyperparameter("clip_grad_norm", "max_norm", max_norm, low=0.0)
+    largest = max(
+        (float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0
+    )
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    # ||g|| = largest * ||g / largest||, and every g / largest is at most 1
+    relative = math.sqrt(
+        sum(
+            float(np.sum(np.square(g / largest, dtype=np.float64)))
+            for g in grads.values()
+        )
+    )
+    norm = largest * relative
     if norm > max_norm:
-        scale = max_norm / (norm + 1e-12)
+        scale = (max_norm / largest) / relative
         for gradient in grads.values():
-            np.multiply(gradient, scale, out=gradient)
+            np.multiply(gradient, scale, out=gradient, casting="unsafe")
     return norm
 
 
 class Optimizer:
-    """Updates ``params`` (a dict of arrays, changed in place) from ``grads``."""
+    """Updates ``params`` (a dict of arrays, changed in place) from ``grads``.
+
+    A step is all or nothing: every new value is computed first, and if any is not
+    finite (a learning rate too large for these gradients) the step raises
+    :class:`~lstm_derive.errors.NonFiniteError` and changes neither the parameters
+    nor the optimizer's state.
+    """
 
     def __init__(self, params: dict[str, Array], learning_rate: float) -> None:
         who = type(self).__name__
@@ -63,6 +84,28 @@ class Optimizer:
     def step(self, grads: dict[str, Array]) -> None:
         """Apply one update."""
         raise NotImplementedError
+
+    def _commit(self, new: dict[str, Array], state: list[tuple[Array, Array]]) -> None:
+        """Write the new parameters and state arrays, if every parameter is finite."""
+        for name, value in new.items():
+            if not np.isfinite(value).all():
+                msg = (
+                    f"{type(self).__name__}: the update of {name!r} is not finite "
+                    f"(learning rate {self.learning_rate:g} is too large for these "
+                    "gradients); parameters left as they were"
+                )
+                raise NonFiniteError(msg)
+        if not all(np.isfinite(value).all() for _, value in state):
+            msg = (
+                f"{type(self).__name__}: its running averages overflow (gradients too "
+                "large for the dtype: clip them with max_grad_norm); parameters left "
+                "as they were"
+            )
+            raise NonFiniteError(msg)
+        for name, value in new.items():
+            self.params[name][...] = value
+        for target, value in state:
+            target[...] = value
 
 
 class SGD(Optimizer):
@@ -79,11 +122,13 @@ class SGD(Optimizer):
 
     def step(self, grads: dict[str, Array]) -> None:
         """One (momentum) gradient-descent step."""
-        for name, param in self.params.items():
-            velocity = self.velocity[name]
-            velocity *= self.momentum
-            velocity += grads[name]
-            np.subtract(param, self.learning_rate * velocity, out=param)
+        new, state = {}, []
+        with np.errstate(over="ignore", invalid="ignore"):  # _commit checks
+            for name, param in self.params.items():
+                velocity = self.momentum * self.velocity[name] + grads[name]
+                new[name] = param - self.learning_rate * velocity
+                state.append((self.velocity[name], velocity))
+        self._commit(new, state)
 
 
 class Adam(Optimizer):
@@ -114,17 +159,21 @@ class Adam(Optimizer):
 
     def step(self, grads: dict[str, Array]) -> None:
         """One Adam step."""
-        self.steps += 1
+        steps = self.steps + 1
         beta1, beta2 = self.betas
-        correction1 = 1 - beta1**self.steps
-        correction2 = 1 - beta2**self.steps
-        for name, param in self.params.items():
-            gradient = grads[name]
-            m, v = self.first[name], self.second[name]
-            m *= beta1
-            m += (1 - beta1) * gradient
-            v *= beta2
-            v += (1 - beta2) * gradient * gradient
-            update = self.learning_rate * (m / correction1)
-            update /= np.sqrt(v / correction2) + self.eps
-            np.subtract(param, update, out=param)
+        correction1 = 1 - beta1**steps
+        correction2 = 1 - beta2**steps
+        new, state = {}, []
+        with np.errstate(over="ignore", invalid="ignore"):  # _commit checks
+            for name, param in self.params.items():
+                gradient = grads[name]
+                m = beta1 * self.first[name]
+                m += (1 - beta1) * gradient
+                v = beta2 * self.second[name]
+                v += (1 - beta2) * gradient * gradient
+                update = self.learning_rate * (m / correction1)
+                update /= np.sqrt(v / correction2) + self.eps
+                new[name] = param - update
+                state += [(self.first[name], m), (self.second[name], v)]
+        self._commit(new, state)
+        self.steps = steps

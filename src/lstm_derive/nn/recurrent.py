@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from types import ModuleType
 from typing import Any
 
@@ -11,11 +12,13 @@ from lstm_derive import generated
 from lstm_derive.nn.bptt import NUMPY, Backend, Cache, Cell
 from lstm_derive.nn.checks import (
     check_gradient,
+    check_output,
     check_size,
     recurrent_output_shape,
     require_forward,
 )
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
+from lstm_derive.nn.optim import check_hyperparameter
 
 
 class Recurrent(Layer):
@@ -63,6 +66,12 @@ class Recurrent(Layer):
 
     def set_gate_bias(self, gate: str, value: float) -> None:
         """Set the bias block of ``gate`` (in the first projection that has both)."""
+        value = check_hyperparameter(
+            f"Recurrent({self.cell.name!r})",
+            f"gate_bias[{gate!r}]",
+            value,
+            low=-math.inf,
+        )
         for projection in self.cell.projections:
             if projection.bias is not None and gate in projection.blocks:
                 k, hidden = projection.blocks.index(gate), self.hidden
@@ -91,7 +100,9 @@ class Recurrent(Layer):
             s: np.zeros((batch, self.hidden), self.dtype) for s in self.cell.states
         }
         hs: Array
-        hs, _, self._cache = self.cell.forward(x, states, self.params)
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            hs, _, self._cache = self.cell.forward(x, states, self.params)
+        check_output(repr(self), "the hidden states", hs, x)
         self._time = x.shape[1]
         return hs if self.return_sequences else hs[:, -1]
 
@@ -112,7 +123,8 @@ class Recurrent(Layer):
         else:
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_hs[:, -1] = d_out
-        grads = self.cell.backward(d_hs, cache, input_gradient=input_gradient)
+        with np.errstate(over="ignore", invalid="ignore"):  # train_step checks them
+            grads = self.cell.backward(d_hs, cache, input_gradient=input_gradient)
         self.grads = {name: grads[name] for name in self.params}
         return grads
 

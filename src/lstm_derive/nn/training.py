@@ -8,16 +8,18 @@ from collections.abc import Iterator
 import numpy as np
 
 from lstm_derive.errors import NonFiniteError
-from lstm_derive.nn.checks import all_finite
+from lstm_derive.nn.checks import all_finite, check_size
 from lstm_derive.nn.layer import Array, Layer
 from lstm_derive.nn.losses import Loss
-from lstm_derive.nn.optim import Optimizer, clip_grad_norm
+from lstm_derive.nn.optim import Optimizer, check_hyperparameter, clip_grad_norm
 
 
 def minibatches(
     count: int, batch_size: int, rng: np.random.Generator | None = None
 ) -> Iterator[Array]:
     """Index arrays covering 0..count-1 in batches (shuffled when ``rng`` is given)."""
+    check_size("minibatches", "count", count)
+    check_size("minibatches", "batch_size", batch_size)
     order = np.arange(count) if rng is None else rng.permutation(count)
     for start in range(0, count, batch_size):
         yield order[start : start + batch_size]
@@ -33,11 +35,13 @@ def train_step(
 ) -> float:
     """Forward, loss, backward, optional clipping, update; returns the loss.
 
-    A NaN or infinite loss or gradient stops training with a
+    A NaN or infinite loss, gradient or updated parameter stops training with a
     :class:`~lstm_derive.errors.NonFiniteError` naming the step (counted by the
     optimizer, from 1) and the layer; the parameters are then left exactly as they
-    were before the step.
+    were before the step. ``max_grad_norm`` must be a finite number > 0 (or None).
     """
+    if max_grad_norm is not None:
+        check_hyperparameter("train_step", "max_grad_norm", max_grad_norm, low=0.0)
     step = optimizer.updates + 1
     value, d_prediction = loss(model.forward(x), target)
     problem = ""
@@ -62,7 +66,11 @@ def train_step(
             raise NonFiniteError(msg)
     if max_grad_norm is not None:
         clip_grad_norm(model.grads, max_grad_norm)
-    optimizer.step(model.grads)
+    try:
+        optimizer.step(model.grads)
+    except NonFiniteError as error:
+        msg = f"training step {step}: {error}"
+        raise NonFiniteError(msg) from None
     optimizer.updates = step
     return value
 

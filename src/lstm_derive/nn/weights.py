@@ -19,9 +19,9 @@ layer 0 is 'lstm'").
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from lstm_derive.errors import WeightsError
+from lstm_derive.files import write_atomic
 from lstm_derive.nn.layer import Array, Layer
 
 SUFFIX = ".npz"
@@ -37,6 +38,10 @@ STRUCTURE = "lstm_derive.structure"
 FORMAT = "lstm-derive weights 1"
 SIZES = ("inputs", "hidden", "outputs")
 """The layer attributes recorded (when a layer has them) and compared on loading."""
+STRUCTURE_LIMIT = 1 << 20
+"""The largest model description read (bytes, unpacked): a real one is a few kB."""
+HEADER_ALLOWANCE = 4096
+"""Bytes an ``.npy`` entry may hold beyond its numbers (its header)."""
 
 
 def weights_path(path: str | os.PathLike[str]) -> Path:
@@ -83,19 +88,9 @@ def write(path: str | os.PathLike[str], layers: list[Layer]) -> Path:
                 raise WeightsError(msg)
             arrays[f"{k}.{name}"] = array
     arrays[STRUCTURE] = np.array(json.dumps(describe(layers)))
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, allow_pickle=False, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    buffer = io.BytesIO()
+    np.savez(buffer, allow_pickle=False, **arrays)
+    return write_atomic(target, buffer.getvalue())
 
 
 def read(path: str | os.PathLike[str], layers: list[Layer]) -> None:
@@ -105,35 +100,46 @@ def read(path: str | os.PathLike[str], layers: list[Layer]) -> None:
     problem, for anything but a weights file of this very model with finite values.
     """
     source = weights_path(path)
-    stored = _read_arrays(source)
-    structure = _structure(source, stored.pop(STRUCTURE, None))
-    _compare(source, structure, layers)
-    expected = {
-        f"{k}.{name}" for k, layer in enumerate(layers) for name in layer.params
+    _compare(source, read_structure(source), layers)
+    limits = {
+        f"{k}.{name}": array.size * 8 + HEADER_ALLOWANCE
+        for k, layer in enumerate(layers)
+        for name, array in layer.params.items()
     }
-    unexpected = sorted(set(stored) - expected)
-    if unexpected:
-        msg = f"{source}: unexpected entries {unexpected} beside the described ones"
-        raise WeightsError(msg)
-    for k, layer in enumerate(layers):
-        for name, array in layer.params.items():
-            _check_array(source, f"{k}.{name}", stored.get(f"{k}.{name}"), array)
+    stored = _read_arrays(source, limits)
+    stored.pop(STRUCTURE, None)
+    converted = {
+        f"{k}.{name}": _check_array(
+            source, f"{k}.{name}", stored.get(f"{k}.{name}"), array
+        )
+        for k, layer in enumerate(layers)
+        for name, array in layer.params.items()
+    }
     for k, layer in enumerate(layers):  # everything checked: now copy
         for name, array in layer.params.items():
-            array[...] = stored[f"{k}.{name}"]
+            array[...] = converted[f"{k}.{name}"]
 
 
 def read_structure(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The model description recorded in a weights file (checked, not compared)."""
     source = weights_path(path)
-    return _structure(source, _read_arrays(source).get(STRUCTURE))
+    return _structure(source, _read_arrays(source, {}, only=STRUCTURE).get(STRUCTURE))
 
 
-def _read_arrays(source: Path) -> dict[str, Array]:
-    """Every array of the ``.npz`` at ``source``, read into memory."""
+def _read_arrays(
+    source: Path, limits: dict[str, int], only: str | None = None
+) -> dict[str, Array]:
+    """The arrays of the ``.npz`` at ``source`` (or just ``only``), read into memory.
+
+    Before anything is unpacked, every entry's unpacked size is compared with what
+    it may hold (``limits``: bytes per parameter key; the description
+    :data:`STRUCTURE_LIMIT`): an archive that would unpack to more is refused
+    without being unpacked.
+    """
     if not source.is_file():
         msg = f"no weights file {source}"
         raise WeightsError(msg)
+    _check_sizes(source, limits, only)
     try:
         with source.open("rb") as handle:  # closed whatever np.load makes of it
             loaded = np.load(handle, allow_pickle=False)
@@ -143,7 +149,8 @@ def _read_arrays(source: Path) -> dict[str, Array]:
                 )
                 raise WeightsError(msg)
             with loaded:
-                return {name: np.asarray(loaded[name]) for name in loaded.files}
+                names = [n for n in loaded.files if only is None or n == only]
+                return {name: np.asarray(loaded[name]) for name in names}
     except WeightsError:
         raise
     except (OSError, EOFError, zipfile.BadZipFile) as error:
@@ -152,6 +159,35 @@ def _read_arrays(source: Path) -> dict[str, Array]:
     except Exception as error:  # noqa: BLE001 (any damage inside the archive)
         msg = f"{source}: not a readable weights file ({_reason(error)})"
         raise WeightsError(msg) from None
+
+
+def _check_sizes(source: Path, limits: dict[str, int], only: str | None) -> None:
+    """Refuse entries that would unpack to more than their limit (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(source) as archive:
+            entries = archive.infolist()
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # not a zip archive: np.load says what it is
+    for entry in entries:
+        key = entry.filename.removesuffix(".npy")
+        if only is not None and key != only:
+            continue
+        limit = STRUCTURE_LIMIT if key == STRUCTURE else limits.get(key)
+        if limit is None:
+            msg = f"{source}: unexpected entry {key!r} beside the described ones"
+            raise WeightsError(msg)
+        if entry.file_size > limit and key == STRUCTURE:
+            msg = (
+                f"{source}: its model description is too large ({entry.file_size} "
+                f"bytes unpacked, at most {limit}): refused unread"
+            )
+            raise WeightsError(msg)
+        if entry.file_size > limit:
+            msg = (
+                f"{source}: entry {key!r} unpacks to {entry.file_size} bytes, more "
+                f"than the {limit} it can hold: refused"
+            )
+            raise WeightsError(msg)
 
 
 def _reason(error: BaseException) -> str:
@@ -171,6 +207,8 @@ def _structure(source: Path, entry: Array | None) -> dict[str, Any]:
         if entry.ndim != 0 or entry.dtype.kind != "U":
             raise TypeError
         structure = json.loads(str(entry[()]))
+        if not isinstance(structure, dict):
+            raise TypeError
         layers = structure["layers"]
         if structure.get("format") != FORMAT or not isinstance(layers, list):
             raise TypeError
@@ -182,7 +220,7 @@ def _structure(source: Path, entry: Array | None) -> dict[str, Any]:
                 for name, shape in layer["params"].items()
             ):
                 raise TypeError
-    except (TypeError, ValueError, KeyError, AttributeError):
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError):
         msg = f"{source}: its model description is damaged or of another format"
         raise WeightsError(msg) from None
     return dict(structure)
@@ -233,8 +271,12 @@ def _shapes(params: dict[str, list[int]]) -> str:
     )
 
 
-def _check_array(source: Path, key: str, stored: Array | None, param: Array) -> None:
-    """One stored array: present, real floating point, the right shape, finite."""
+def _check_array(source: Path, key: str, stored: Array | None, param: Array) -> Array:
+    """One stored array, checked and converted to the parameter's dtype.
+
+    Present, real floating point, the right shape, and finite *after* the
+    conversion (a float64 1e39 is infinity in float32).
+    """
     if stored is None:
         msg = f"{source}: parameter {key} is missing"
         raise WeightsError(msg)
@@ -246,6 +288,14 @@ def _check_array(source: Path, key: str, stored: Array | None, param: Array) -> 
             f"{source}: expected {key} of shape {param.shape}, received {stored.shape}"
         )
         raise WeightsError(msg)
-    if not np.isfinite(stored).all():
-        msg = f"{source}: parameter {key} holds NaN or infinity: refused"
+    with np.errstate(over="ignore"):
+        converted = stored.astype(param.dtype)
+    if not np.isfinite(converted).all():
+        problem = (
+            f"overflows {param.dtype}"
+            if np.isfinite(stored).all()
+            else "holds NaN or infinity"
+        )
+        msg = f"{source}: parameter {key} {problem}: refused"
         raise WeightsError(msg)
+    return converted

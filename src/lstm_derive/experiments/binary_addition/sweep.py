@@ -11,7 +11,7 @@ import argparse
 import json
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lstm_derive.experiments.binary_addition.report_setup import (
@@ -20,6 +20,8 @@ from lstm_derive.experiments.binary_addition.report_setup import (
     Score,
     train_report,
 )
+from lstm_derive.experiments.environment import numeric_environment
+from lstm_derive.files import write_atomic
 
 RECORDED = Path(__file__).with_name("recorded_sweep.json")
 """Records of the sweep run for the site (report settings: 256 units, 100 epochs)."""
@@ -39,6 +41,11 @@ class SweepRecord:
     held_out: Score
     seen: Score
     exhaustive: Score
+    train_loss: list[float] = field(default_factory=list)
+    """The mean training loss of every epoch: a short re-run compares its first
+    epochs with these where the numeric environment differs."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """Where it ran (:func:`~lstm_derive.experiments.environment.numeric_environment`)."""
 
 
 def run_one(config: ReportConfig) -> SweepRecord:
@@ -54,13 +61,15 @@ def run_one(config: ReportConfig) -> SweepRecord:
         run.held_out_score(),
         run.seen_score(),
         run.exhaustive_score(),
+        list(run.history.train_loss),
+        numeric_environment(),
     )
 
 
 def write_records(path: Path, records: Iterable[SweepRecord]) -> None:
     """Save records as a JSON list."""
     rows = [asdict(record) for record in records]
-    path.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    write_atomic(path, json.dumps(rows, indent=1) + "\n")
 
 
 def read_records(path: Path = RECORDED) -> list[SweepRecord]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from lstm_derive import generated
+from lstm_derive.files import replace_files
 
 RECORDED = Path(__file__).parent / "recorded"
 """The folder of recorded runs, one JSON file per task."""
@@ -44,6 +45,9 @@ class Record:
     with the load of the machine it ran on; absent in older records)."""
     details: dict[str, float] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    environment: dict[str, str] | None = None
+    """The numeric environment it ran in (absent in older records): a re-run
+    equals it bit for bit only in the same one."""
 
     @property
     def key(self) -> tuple[str, str, int, float, float | None]:
@@ -110,13 +114,13 @@ def load_recorded(folder: Path | None = None) -> list[Record]:
 def save_recorded(new: list[Record], folder: Path | None = None) -> list[Path]:
     """Merge ``new`` into the task files (a new record replaces one at its point)."""
     folder = RECORDED if folder is None else folder
-    written = []
+    changes: dict[Path, str | None] = {}
     for task in sorted({r.task for r in new}):
         path = folder / f"{task}.json"
         old = from_json(path.read_text(encoding="utf-8")) if path.exists() else []
         merged = {r.key: r for r in old}
         merged.update({r.key: r for r in new if r.task == task})
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(to_json(list(merged.values())), encoding="utf-8")
-        written.append(path)
-    return written
+        changes[path] = to_json(list(merged.values()))
+    folder.mkdir(parents=True, exist_ok=True)
+    replace_files(changes)  # every task file, or none
+    return list(changes)

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from lstm_derive.experiments.binary_addition.threads import one_blas_thread
+from lstm_derive.experiments.environment import numeric_environment
 from lstm_derive.experiments.study.grid import settings_for
 from lstm_derive.experiments.study.records import Record, cell_code_hash, versions
 from lstm_derive.experiments.tasks.model import Settings
@@ -90,6 +91,7 @@ def run_point(point: Point) -> Record:
         cpu_seconds=round(cpu_seconds, 3),
         details=outcome.details,
         versions=versions(point.cell),
+        environment=numeric_environment(),
     )
 
 
