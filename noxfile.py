@@ -33,15 +33,25 @@ PYTHON = "3.11"
 TORCH = "torch==2.13.0"
 
 
-def install_project(session: nox.Session, *groups: str, editable: bool = False) -> None:
-    """Install the package and the named dependency groups with pip."""
+LIBRARY = ".[derive,diagram]"
+"""The library, with SymPy and ruff (regen, the tests, the site) and matplotlib."""
+BOOK = "./src/lstm_book"
+"""The book's own package (its pyproject.toml beside its code)."""
+
+
+def install_project(
+    session: nox.Session, *groups: str, editable: bool = False, book: bool = True
+) -> None:
+    """Install the library (and the book, unless ``book=False``) and the groups."""
     requirements: list[str] = []
     for group in groups:
         requirements += nox.project.dependency_groups(PYPROJECT, group)
     if requirements:
         session.install(*requirements)
-    # the derive extra: SymPy and ruff, which regen, the tests and the site need
-    session.install("-e", ".[derive]") if editable else session.install(".[derive]")
+    packages = [LIBRARY, BOOK] if book else [LIBRARY]
+    if editable:
+        packages = [argument for package in packages for argument in ("-e", package)]
+    session.install(*packages)
 
 
 @nox.session(python=PYTHON, default=True)
@@ -85,7 +95,7 @@ def regen(session: nox.Session) -> None:
     `nox -s regen -- --check` writes nothing and fails, naming the files, when the
     committed code has drifted from the specs.
     """
-    install_project(session, editable=True)
+    install_project(session, editable=True, book=False)
     session.run("lstm-derive", "regen", *session.posargs)
 
 
@@ -135,7 +145,7 @@ PDF_DIGESTS = BUILD / "pdf-digests"
 # docs/_ext/site_pdf.py links every page to <language>/_downloads/lstm-derive-<language>.pdf
 PDF_NAME = "_downloads/lstm-derive-{language}.pdf"
 # The downloaded notebooks (docs/_ext/notebook_downloads.py) and their test.
-NOTEBOOKS_EXTRA = ".[notebooks]"
+NOTEBOOKS = (".", "./src/lstm_book[notebooks]")
 
 
 def stage_mathjax(session: nox.Session) -> None:
@@ -345,13 +355,13 @@ def site(session: nox.Session) -> None:
 def notebooks(session: nox.Session) -> None:
     """Run every downloaded notebook of the built site in a fresh kernel.
 
-    The venv holds only what a reader installs (`pip install "lstm-derive[notebooks]"`)
+    The venv holds only what a reader installs (`pip install "lstm-book[notebooks]"`)
     and the kernel and runner: `nox -s docs notebooks`. A filter runs fewer:
     `nox -s notebooks -- zh_CN` (one language) or `-- 03_` (one chapter).
     """
     if not any(SITE.glob("*/_sources/chapters/*.ipynb")):
         session.error("no downloaded notebooks in docs/_build/html: run `nox -s docs`")
-    session.install(NOTEBOOKS_EXTRA, "ipykernel", "nbclient")
+    session.install(*NOTEBOOKS, "ipykernel", "nbclient")
     session.run(
         "python", "tests/site/run_notebooks.py", str(SITE), *session.posargs,
         env={"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},

@@ -271,7 +271,7 @@ def glue_in_the_page_language() -> None:
     """Paste a figure or table in the page's language.
 
     A chapter glues each figure and table twice, as ``name`` and ``name-zh``
-    (``lstm_derive.experiments.language``); on a Chinese page a glue directive
+    (``lstm_book.site.language``); on a Chinese page a glue directive
     naming ``name`` pastes ``name-zh`` when the chapter glued one.
     """
 

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import pytest
 
-from lstm_derive.experiments.environment import Comparison, numeric_environment
+from lstm_book.environment import Comparison, numeric_environment
 
 REPRODUCTIONS: list[Comparison] = []
 """How each reproduction test compared its re-run with the record."""

@@ -2,7 +2,7 @@
 
 Written from the exercise's equations, column-major like the course (``xt`` is
 ``(n_x, m)``, one example per column), with no code shared with
-:mod:`lstm_derive.course` or the generated cells: the tests run the course's
+:mod:`lstm_book.course` or the generated cells: the tests run the course's
 snippets through both and compare.
 
 Backward formulas, written out correctly, with ``tc = tanh(c_next)``::

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import require
 
+from lstm_book.experiments.benchmarks import recorded
 from lstm_derive import generated
-from lstm_derive.experiments.benchmarks import recorded
 
 DRIVER = Path(__file__).parent / "benchmarks" / "run_speed.py"
 TINY = (3, 2, 2, 4)

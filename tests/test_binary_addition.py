@@ -9,21 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_derive.cli import main
-from lstm_derive.errors import ShapeError
-from lstm_derive.experiments.binary_addition import (
+from lstm_book.cli import main
+from lstm_book.environment import (
+    Comparison,
+    describe_difference,
+    relative_differences,
+    same_environment,
+)
+from lstm_book.experiments.binary_addition import (
     bit_serial,
     data,
     report_setup,
     sweep,
     width,
 )
-from lstm_derive.experiments.environment import (
-    Comparison,
-    describe_difference,
-    relative_differences,
-    same_environment,
-)
+from lstm_derive.errors import ShapeError
 
 
 @pytest.fixture(scope="session")

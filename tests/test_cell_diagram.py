@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lstm_book.site.language import diagram_words, drawn_words, english_words
 from lstm_derive import cells, derive
 from lstm_derive import diagram as cell_diagram
-from lstm_derive.experiments.language import drawn_words, english_words
 
 NAMES = cells.names()
 
@@ -14,7 +14,7 @@ NAMES = cells.names()
 @pytest.mark.parametrize("name", NAMES)
 def test_every_value_projection_and_read_is_drawn(name: str) -> None:
     spec = cells.load(name)
-    nodes, edges = cell_diagram.layout(spec, "en")
+    nodes, edges = cell_diagram.layout(spec)
     pairs = {(source, target) for source, target, _ in edges}
     for projection in spec.all_projections:
         assert (projection.reads, f"proj:{projection.name}") in pairs
@@ -41,7 +41,7 @@ def test_every_value_projection_and_read_is_drawn(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_chinese_diagram_has_no_english_word(name: str) -> None:
-    figure = cell_diagram.cell_diagram(cells.load(name), "zh")
+    figure = cell_diagram.cell_diagram(cells.load(name), diagram_words("zh"))
     words = [word for text in drawn_words(figure) for word in english_words(text)]
     assert words == []
     assert any("状态" in text for text in drawn_words(figure))

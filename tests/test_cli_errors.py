@@ -22,16 +22,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lstm_book import cli as book_cli
+from lstm_book.experiments.binary_addition import bit_serial, commands
 from lstm_derive import arguments, cli
-from lstm_derive.experiments.binary_addition import bit_serial, commands
 
 COMMAND = [sys.executable, "-m", "lstm_derive.cli"]
+BOOK = [sys.executable, "-m", "lstm_book.cli"]
+BOOK_COMMANDS = {"train", "add", "study"}
+
+
+def command(*args: str) -> list[str]:
+    """The library's command, or the book's for its demo commands."""
+    return [*(BOOK if args and args[0] in BOOK_COMMANDS else COMMAND), *args]
+
+
 ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "PYTHONWARNINGS": "error"}
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, check=False,
+        command(*args), capture_output=True, text=True, check=False,
         timeout=300, cwd=cwd, env=ENV,
     )  # fmt: skip
 
@@ -42,7 +52,7 @@ def assert_one_line_error(
     assert result.returncode == status, result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert result.stderr.startswith("lstm-derive")
+    assert result.stderr.startswith(("lstm-derive", "lstm-book"))
     assert says in result.stderr
 
 
@@ -125,7 +135,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
     # Large enough that the check is still running when the signal arrives.
     args = ["gradcheck", "lstm", "--hidden", "64", "--steps", "50", "--no-progress"]
     with subprocess.Popen(
-        [*COMMAND, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        command(*args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, cwd=tmp_path, env=ENV,
         preexec_fn=interruptible,  # noqa: PLW1509 (the test runs no threads)
     ) as process:  # fmt: skip
@@ -160,9 +170,9 @@ def test_memory_error_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(commands, "run_add", exhausted)
     stderr = io.StringIO()
     with contextlib.redirect_stderr(stderr):
-        status = cli.main(["add", "1", "2"])
+        status = book_cli.main(["add", "1", "2"])
     assert status == 2
-    assert stderr.getvalue() == "lstm-derive: error: out of memory: try smaller sizes\n"
+    assert stderr.getvalue() == "lstm-book: error: out of memory: try smaller sizes\n"
 
 
 def parsed(parse: Callable[[str], int], text: str) -> tuple[int | None, str]:
@@ -210,7 +220,7 @@ def test_a_full_output_device_is_one_line(tmp_path: Path, args: list[str]) -> No
     """``lstm-derive cells > /dev/full``: the write fails; one line, status 2."""
     with Path("/dev/full").open("w") as full:
         result = subprocess.run(
-            [*COMMAND, *args], stdout=full, stderr=subprocess.PIPE, text=True,
+            command(*args), stdout=full, stderr=subprocess.PIPE, text=True,
             check=False, timeout=300, cwd=tmp_path, env=ENV,
         )  # fmt: skip
     assert result.returncode == 2, result.stderr
@@ -229,7 +239,7 @@ def test_a_save_that_fails_after_training_is_one_line(tmp_path: Path) -> None:
     existing = tmp_path / "w.npz"
     existing.write_bytes(b"old weights")
     result = subprocess.run(
-        [*COMMAND, "train", "binary-addition", "--no-progress", "--output", "w.npz"],
+        command("train", "binary-addition", "--no-progress", "--output", "w.npz"),
         capture_output=True, text=True, check=False, timeout=300, cwd=tmp_path,
         env=ENV, preexec_fn=limit,
     )  # fmt: skip

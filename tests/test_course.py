@@ -1,4 +1,4 @@
-"""lstm_derive.course: the deeplearning.ai exercise's functions on the generated cells.
+"""lstm_book.course: the deeplearning.ai exercise's functions on the generated cells.
 
 The course's test snippets (``np.random.seed(1)`` and the shapes it uses) run through
 the bridge and through the independent NumPy reference in ``course_reference.py``;
@@ -26,8 +26,9 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from lstm_derive import course, generated, gradcheck
-from lstm_derive.course import layout
+from lstm_book import course
+from lstm_book.course import layout
+from lstm_derive import generated, gradcheck
 from lstm_derive.nn import bptt
 
 Array = NDArray[np.float64]
@@ -404,7 +405,7 @@ result = gradients_tmp["dbo"][4], gradients_tmp["dx"].shape
 
 def test_the_course_snippet_runs_unchanged_through_the_bridge() -> None:
     namespace: dict[str, Any] = {}
-    exec("import numpy as np\nfrom lstm_derive.course import *", namespace)  # noqa: S102
+    exec("import numpy as np\nfrom lstm_book.course import *", namespace)  # noqa: S102
     exec(COURSE_SNIPPETS["lstm_backward"], namespace)  # noqa: S102
     dbo, dx_shape = namespace["result"]
     assert printed_match(dbo, CURRENT_LSTM_BACKWARD["dbo", (4,)])

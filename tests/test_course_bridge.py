@@ -1,8 +1,8 @@
 """The course bridge's helpers: the course's snippets, printed values and errata.
 
-lstm_derive.course itself is tested in test_course.py; these tests pin what
+lstm_book.course itself is tested in test_course.py; these tests pin what
 chapter 10 of the site shows with the helpers of
-``lstm_derive.experiments.course_bridge``.
+``lstm_book.experiments.course_bridge``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lstm_derive import course
-from lstm_derive.experiments.course_bridge import printed, published, snippets
+from lstm_book import course
+from lstm_book.experiments.course_bridge import printed, published, snippets
 
 
 def test_course_snippets_reproduce_the_printed_forward_values() -> None:
@@ -61,7 +61,7 @@ def test_evaluate_accepts_indexing_only() -> None:
 
 
 def snippet_results(snippet: str) -> dict[str, Any]:
-    """Run one of the course's snippets through lstm_derive.course, names as printed."""
+    """Run one of the course's snippets through lstm_book.course, names as printed."""
     if snippet == "rnn_cell_forward":
         a_next, yt_pred, _ = course.rnn_cell_forward(*snippets.rnn_cell())
         return {"a_next": a_next, "yt_pred": yt_pred}
@@ -250,7 +250,7 @@ notebook's order: they share one namespace, so ``rnn_cell_backward`` picks up th
 
 def test_the_course_notebook_cells_run_unchanged() -> None:
     notebook: dict[str, Any] = {}
-    exec("import numpy as np\nfrom lstm_derive.course import *", notebook)  # noqa: S102
+    exec("import numpy as np\nfrom lstm_book.course import *", notebook)  # noqa: S102
     state = np.random.get_state()  # noqa: NPY002 (the course seeds the global one)
     try:
         for snippet, cell in NOTEBOOK.items():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_derive.experiments import environment
+from lstm_book import environment
 
 
 def test_the_cpu_extensions_are_read_from_cpuinfo(tmp_path: Path) -> None:

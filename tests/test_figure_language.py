@@ -15,12 +15,16 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
-from lstm_derive import course
-from lstm_derive.experiments.binary_addition import plots as addition_plots
-from lstm_derive.experiments.binary_addition.report_setup import History
-from lstm_derive.experiments.binary_addition.width import WidthAccuracy
-from lstm_derive.experiments.course_bridge import printed, snippets
-from lstm_derive.experiments.language import (
+from lstm_book import course
+from lstm_book.experiments.binary_addition import plots as addition_plots
+from lstm_book.experiments.binary_addition.report_setup import History
+from lstm_book.experiments.binary_addition.width import WidthAccuracy
+from lstm_book.experiments.course_bridge import printed, snippets
+from lstm_book.experiments.toy_tasks import plots as toy_plots
+from lstm_book.experiments.toy_tasks.copy_reverse import LengthAccuracy
+from lstm_book.experiments.toy_tasks.minimal_example import MinimalExampleRun
+from lstm_book.experiments.toy_tasks.sine import SineCurves
+from lstm_book.site.language import (
     LANGUAGE_KEY,
     WORDS_KEY,
     FigureImage,
@@ -29,10 +33,6 @@ from lstm_derive.experiments.language import (
     english_words,
     glue_key,
 )
-from lstm_derive.experiments.toy_tasks import plots as toy_plots
-from lstm_derive.experiments.toy_tasks.copy_reverse import LengthAccuracy
-from lstm_derive.experiments.toy_tasks.minimal_example import MinimalExampleRun
-from lstm_derive.experiments.toy_tasks.sine import SineCurves
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

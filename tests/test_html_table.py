@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lstm_derive.experiments.html_table import html_table
+from lstm_book.site.html_table import html_table
 
 
 def test_cells_are_escaped_and_in_order() -> None:

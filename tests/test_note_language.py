@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from lstm_book.site.language import english_words, note_in
 from lstm_derive import cells
-from lstm_derive.experiments.language import english_words, note_in
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

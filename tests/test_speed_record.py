@@ -7,7 +7,7 @@ import re
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_derive.experiments.benchmarks import plots, recorded, tables
+from lstm_book.experiments.benchmarks import plots, recorded, tables
 
 PLAN = [
     ((128, 8, 2, 16), "train"),

@@ -11,14 +11,16 @@ import pytest
 from conftest import require
 from matplotlib.figure import Figure
 
-from lstm_derive.cli import main
-from lstm_derive.experiments.environment import (
+from lstm_book.cli import main
+from lstm_book.environment import (
     Comparison,
     describe_difference,
     relative_differences,
     same_environment,
 )
-from lstm_derive.experiments.study import (
+from lstm_book.experiments.tasks.model import Settings
+from lstm_book.experiments.tasks.suite import TASKS
+from lstm_book.study import (
     claims,
     family,
     grid,
@@ -26,10 +28,8 @@ from lstm_derive.experiments.study import (
     projection,
     records,
 )
-from lstm_derive.experiments.study.records import Record
-from lstm_derive.experiments.study.runner import Point, plan, run_point
-from lstm_derive.experiments.tasks.model import Settings
-from lstm_derive.experiments.tasks.suite import TASKS
+from lstm_book.study.records import Record
+from lstm_book.study.runner import Point, plan, run_point
 
 
 def record(task: str, cell: str, seed: int, metric: float, *,
@@ -89,9 +89,7 @@ def recorded_point(task: str, cell: str) -> Record:
     for item in records.load_recorded():
         if item.key == (task, cell, 0, settings.learning_rate, settings.forget_bias):
             return item
-    pytest.fail(
-        f"no recorded run of {cell} on {task}: run `lstm-derive study --record`"
-    )
+    pytest.fail(f"no recorded run of {cell} on {task}: run `lstm-book study --record`")
 
 
 # Where the numeric environment differs, a re-run of 400 updates drifts in the last
@@ -115,7 +113,7 @@ def test_a_recorded_point_reruns_to_the_recorded_number(
     saved = recorded_point(task, cell)
     assert saved.versions["cell_code"] == records.cell_code_hash(cell), (
         f"the generated {cell} changed since {task} was recorded: "
-        "re-record with `lstm-derive study --record`"
+        "re-record with `lstm-book study --record`"
     )
     settings = Settings(saved.learning_rate, saved.forget_bias)
     again = run_point(Point(task, cell, saved.seed, settings))

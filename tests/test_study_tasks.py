@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import require
 
-from lstm_derive.experiments.tasks import adding, digits, reber, sorting
+from lstm_book.experiments.tasks import adding, digits, reber, sorting
 
 # --- the embedded Reber grammar --------------------------------------------------
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_derive.experiments.toy_tasks import (
+from lstm_book.experiments.toy_tasks import (
     accuracy_by_length,
     compare_cells,
     one_step_mse,
@@ -22,12 +22,12 @@ from lstm_derive.experiments.toy_tasks import (
     train_sine,
     train_symbol_task,
 )
-from lstm_derive.experiments.toy_tasks.minimal_example import (
+from lstm_book.experiments.toy_tasks.minimal_example import (
     FirstUnitSquaredError,
     original_parameters,
     worst_setback,
 )
-from lstm_derive.experiments.toy_tasks.symbol_sequences import Task
+from lstm_book.experiments.toy_tasks.symbol_sequences import Task
 
 # --- nicodjimenez/lstm's minimal example ----------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lstm_derive.experiments import vanishing
-from lstm_derive.experiments.language import drawn_words, english_words
+from lstm_book.experiments import vanishing
+from lstm_book.site.language import drawn_words, english_words
 
 
 def test_the_rnn_forgets_and_the_constant_error_carousel_does_not() -> None:

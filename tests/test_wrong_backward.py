@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lstm_book.experiments import wrong_backward
+from lstm_book.experiments.wrong_backward import WrongLSTM
 from lstm_derive import generated, gradcheck
-from lstm_derive.experiments import wrong_backward
-from lstm_derive.experiments.wrong_backward import WrongLSTM
 from lstm_derive.nn import bptt
 
 

@@ -8,7 +8,7 @@ Colab in the page's language:
   values, labelled equations and LaTeX macros written out (:mod:`myst_markdown`);
 - the outputs of the build's execution kept, myst-nb's hidden glue records dropped;
 - ``from myst_nb import glue`` replaced by a small ``glue`` of the notebook's own,
-  so that it runs in a fresh kernel after ``pip install "lstm-derive[notebooks]"``,
+  so that it runs in a fresh kernel after ``pip install "lstm-book[notebooks]"``,
   which its first cell says.
 """
 
@@ -31,20 +31,20 @@ from myst_nb.sphinx_ import NbMetadataCollector
 from sphinx.application import Sphinx
 from sphinx.util.i18n import docname_to_domain
 
-INSTALL = 'pip install "lstm-derive[notebooks]"'
+INSTALL = 'pip install "lstm-book[notebooks]"'
 PREAMBLE = {
     "en": (
         "*lstm-derive* · this chapter as a notebook, with the outputs of the site's"
         " build. To run it yourself, install the package and what the chapters use"
         f" (Python 3.11 or newer):\n\n```\n{INSTALL}\n```\n\n"
-        '(or `pip install ".[notebooks]"` in a clone of the project), then run the'
+        '(or `pip install . "./src/lstm_book[notebooks]"` in a clone of the project), then run the'
         " cells from the top."
     ),
     "zh_CN": (
         "*lstm-derive* · 本章的笔记本版本，附有构建网站时得到的输出。"
         "若要自己运行，请先安装本项目及各章用到的库（需要 Python 3.11 或更高版本）：\n\n"
         f"```\n{INSTALL}\n```\n\n"
-        '（或在项目的克隆目录中运行 `pip install ".[notebooks]"`），'
+        '（或在项目的克隆目录中运行 `pip install . "./src/lstm_book[notebooks]"`），'
         "然后从头依次运行各个代码单元格。"
     ),
 }

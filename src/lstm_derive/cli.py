@@ -4,9 +4,6 @@ lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
 lstm-derive gradcheck lstm       print the gradient-check table of a cell
 lstm-derive cells                list every cell: gates, states, parameter count
 lstm-derive export gru           write one cell and the BPTT driver as one NumPy file
-lstm-derive train binary-addition  train a binary adder, save its weights (.npz)
-lstm-derive add 93 116           add two numbers with the trained adder, bit by bit
-lstm-derive study --task digits  run the study of the cell family (or part of it)
 
 Each subcommand is one ``_name(args) -> int`` function; :func:`main` runs it inside
 the one error handler: a user error, or a file that cannot be read or written
@@ -26,12 +23,15 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from lstm_derive.arguments import positive, seed
-from lstm_derive.errors import ShapeError, SpecError
-from lstm_derive.experiments.binary_addition.commands import CommandError
+from lstm_derive.errors import CommandError, ShapeError, SpecError
 from lstm_derive.files import WriteError
 
 Command = Callable[[argparse.Namespace], int]
 PROG = "lstm-derive"
+DESCRIPTION = (
+    "Derive recurrent cells with SymPy: regenerate their NumPy code, list them, "
+    "gradient-check them, export one as a single file."
+)
 USER_ERRORS = (SpecError, CommandError, ShapeError)
 """Errors that mean "change the input": reported in one line, exit status 2."""
 INTERRUPTED = 130
@@ -113,12 +113,6 @@ def _gradcheck(args: argparse.Namespace) -> int:
     return 0 if all(row.ok for row in rows) else 1
 
 
-def _study(args: argparse.Namespace) -> int:
-    from lstm_derive.experiments.study import commands as study  # noqa: PLC0415
-
-    return study.run(args)
-
-
 def _cells(args: argparse.Namespace) -> int:
     del args
     from lstm_derive import generated  # noqa: PLC0415
@@ -154,7 +148,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser, with one subcommand per task."""
     from lstm_derive import generated  # noqa: PLC0415
 
-    main = Parser(prog=PROG, description=__doc__.splitlines()[0])
+    main = Parser(prog=PROG, description=DESCRIPTION)
     commands = main.add_subparsers(dest="command", required=True)
 
     regen = commands.add_parser(
@@ -197,47 +191,38 @@ def parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(run=_export)
 
-    from lstm_derive.experiments.binary_addition import commands as adder  # noqa: PLC0415
-
-    train = commands.add_parser("train", help="train an experiment's model")
-    experiments = train.add_subparsers(dest="experiment", required=True)
-    train_adder = experiments.add_parser(
-        "binary-addition", help="an LSTM that adds binary numbers"
-    )
-    adder.add_train_arguments(train_adder)
-    train_adder.set_defaults(run=adder.run_train)
-    add = commands.add_parser(
-        "add", help="add two numbers with trained bit-serial weights, bit by bit"
-    )
-    adder.add_add_arguments(add)
-    add.set_defaults(run=adder.run_add)
-
-    from lstm_derive.experiments.study import commands as study  # noqa: PLC0415
-
-    study_parser = commands.add_parser(
-        "study", help="every cell of the family on every task, over seeds and a grid"
-    )
-    study.add_arguments(study_parser)
-    study_parser.set_defaults(run=_study)
     return main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    return run(parser, argv)
+
+
+def run(
+    make_parser: Callable[[], argparse.ArgumentParser],
+    argv: Sequence[str] | None,
+    prog: str = PROG,
+) -> int:
+    """Parse ``argv`` with ``make_parser()`` and run the chosen subcommand.
+
+    The one error handler of the project's commands (the book's ``lstm-book``
+    runs its own through it): see the module docstring.
+    """
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     try:
-        args = parser().parse_args(argv)
-        run: Command = args.run
-        status = run(args)
+        args = make_parser().parse_args(argv)
+        command: Command = args.run
+        status = command(args)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
     except USER_ERRORS as error:
-        return _fail(str(error), 2)
+        return _fail(prog, str(error), 2)
     except MemoryError:
-        return _fail("out of memory: try smaller sizes", 2)
+        return _fail(prog, "out of memory: try smaller sizes", 2)
     except KeyboardInterrupt:
-        return _fail("interrupted", INTERRUPTED)
+        return _fail(prog, "interrupted", INTERRUPTED)
     except BrokenPipeError:
         # The reader has gone (`| head`): send what is left to /dev/null, as the
         # Python documentation recommends (library/signal, "Note on SIGPIPE").
@@ -245,11 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as error:  # a file or the output that cannot be read or written
         if isinstance(error, WriteError) or error.filename is not None:
-            return _fail(_os_message(error), 2)
+            return _fail(prog, _os_message(error), 2)
         # no file named: writing the output failed (`> /dev/full`)
         _detach_stdout()
-        return _fail(f"cannot write the output: {_os_reason(error)}", 2)
-    return status
+        return _fail(prog, f"cannot write the output: {_os_reason(error)}", 2)
+    return int(status)
 
 
 def _detach_stdout() -> None:
@@ -269,11 +254,11 @@ def _os_message(error: OSError) -> str:
     return f"cannot use {error.filename}: {_os_reason(error)}"
 
 
-def _fail(message: str, status: int) -> int:
-    """Print ``lstm-derive: error: <first line of message>`` on stderr; return status."""
+def _fail(prog: str, message: str, status: int) -> int:
+    """Print ``<prog>: error: <first line of message>`` on stderr; return status."""
     line = message.strip().splitlines()[0] if message.strip() else "failed"
     with contextlib.suppress(OSError):  # stderr itself may be closed or full
-        print(f"{PROG}: error: {line}", file=sys.stderr)
+        print(f"{prog}: error: {line}", file=sys.stderr)
     return status
 
 

@@ -1,38 +1,51 @@
 """Draw one step of a recurrent cell from its spec: never by hand.
 
-The chapters import this module (``lstm_derive.diagram``). It reads a
+It reads a
 :class:`~lstm_derive.cells.spec.CellSpec` and its derivation: the inputs (``x``,
 the previous states, elementwise parameters) on the left, each projection as a box
 (``W_x``, ``W_h``, ...), each lifted equation as a node, and an arrow for every free
 symbol of an equation and every projection's ``reads``. The sums
 ``z_f = zx_f + zh_f`` are drawn as the arrows from the projections (labelled with
 the block symbol) rather than as nodes of their own. New states are outlined.
+
+The words drawn (captions from the spec's notes, the legend) are English unless
+a :class:`Words` in another language is given; matplotlib is the ``diagram``
+extra (``pip install "lstm-derive[diagram]"``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from lstm_derive import derive
 from lstm_derive.cells.spec import CellSpec
-from lstm_derive.experiments.language import NOTE_WORDS, Language, figure_fonts
 
-WORDS = {
-    "en": {
-        "input": "input",
-        "previous": "previous state",
-        "legend": "outlined in red: the new states, passed to the next step",
-    },
-    "zh": {
-        "input": "输入",
-        "previous": "上一状态",
-        "legend": "红色边框：新状态，传给下一步",
-    },
-}
+
+@dataclass(frozen=True)
+class Words:
+    """The words a diagram draws, in one language.
+
+    ``notes`` translates the first part of a spec's note ("forget gate"); a note
+    without a translation is left out. ``None`` keeps the notes as they are.
+    ``fonts`` is matplotlib's font family for the text (a font with the
+    language's glyphs).
+    """
+
+    input: str = "input"
+    previous: str = "previous state"
+    legend: str = "outlined in red: the new states, passed to the next step"
+    notes: Mapping[str, str] | None = None
+    fonts: tuple[str, ...] = field(default=("DejaVu Sans",))
+
+
+ENGLISH = Words()
+"""The diagram's words in English (the default)."""
 COLOURS = {
     "input": "#e8eef7",
     "projection": "#fde9c9",
@@ -77,24 +90,23 @@ class Node:
     row: float = 0.0
 
 
-def caption_of(spec: CellSpec, name: str, language: Language) -> str:
-    """The spec's note of ``name`` (its first part), in ``language``; '' if none."""
+def caption_of(spec: CellSpec, name: str, words: Words = ENGLISH) -> str:
+    """The spec's note of ``name`` (its first part), in the words' language."""
     note = spec.notes.get(name, "").split(",")[0].strip()
-    if not note:
-        return ""
-    return note if language == "en" else NOTE_WORDS.get(note, "")
+    if not note or words.notes is None:
+        return note
+    return words.notes.get(note, "")
 
 
 def layout(
-    spec: CellSpec, language: Language
+    spec: CellSpec, words: Words = ENGLISH
 ) -> tuple[dict[str, Node], list[tuple[str, str, str]]]:
     """The nodes (placed in columns) and the labelled edges of one step of ``spec``."""
     derivation = derive.derive(spec)
-    words = WORDS[language]
-    nodes: dict[str, Node] = {"x": Node("x", "$x_t$", "input", words["input"])}
+    nodes: dict[str, Node] = {"x": Node("x", "$x_t$", "input", words.input)}
     for state in spec.states:
         nodes[f"{state}_prev"] = Node(
-            f"{state}_prev", math_label(f"{state}_prev"), "input", words["previous"]
+            f"{state}_prev", math_label(f"{state}_prev"), "input", words.previous
         )
     for parameter in spec.parameters:
         nodes[parameter] = Node(parameter, f"${_plain(parameter)}$", "parameter", "")
@@ -119,9 +131,7 @@ def layout(
         kind = "state" if name in spec.states else equation.kind
         if kind not in COLOURS:
             kind = "intermediate"
-        nodes[name] = Node(
-            name, math_label(name), kind, caption_of(spec, name, language)
-        )
+        nodes[name] = Node(name, math_label(name), kind, caption_of(spec, name, words))
         sources: list[str] = []
         for symbol in sorted(str(s) for s in equation.expr.free_symbols):
             sources += sums.get(symbol, [symbol])
@@ -176,14 +186,14 @@ def _mean_row(
     return sum(rows) / len(rows) if rows else 0.0
 
 
-def cell_diagram(spec: CellSpec, language: Language) -> Figure:
-    """One step of ``spec``, drawn from its derivation, with words in ``language``."""
-    nodes, edges = layout(spec, language)
+def cell_diagram(spec: CellSpec, words: Words = ENGLISH) -> Figure:
+    """One step of ``spec``, drawn from its derivation, with ``words``."""
+    nodes, edges = layout(spec, words)
     columns = 1 + max(n.column for n in nodes.values())
     rows = max(sum(1 for n in nodes.values() if n.column == c) for c in range(columns))
-    with figure_fonts():
+    with mpl.rc_context({"font.family": list(words.fonts)}):
         fig, ax = plt.subplots(figsize=(1.2 * columns + 1.2, 0.95 * rows + 0.8))
-        _draw(ax, nodes, edges, columns, rows, language)
+        _draw(ax, nodes, edges, columns, rows, words)
         fig.tight_layout()
     plt.close(fig)
     return fig
@@ -195,7 +205,7 @@ def _draw(
     edges: list[tuple[str, str, str]],
     columns: int,
     rows: int,
-    language: Language,
+    words: Words,
 ) -> None:
     dx, dy = 2.3, 1.45
     ax.set_axis_off()
@@ -269,9 +279,7 @@ def _draw(
                 },
             )
     bottom = -(rows / 2 + 0.45) * dy
-    ax.text(
-        0, bottom, WORDS[language]["legend"], fontsize=8, color="#b03030", va="center"
-    )
+    ax.text(0, bottom, words.legend, fontsize=8, color="#b03030", va="center")
     ax.set_xlim(-0.6, right + 1.6 * dx)
     ax.set_ylim(-(rows / 2 + 0.7) * dy, (rows / 2 + 0.1) * dy)
     ax.set_aspect("equal")

@@ -25,3 +25,7 @@ class ForwardFirstError(RuntimeError):
 
 class MissingExtraError(ImportError):
     """An optional dependency is not installed: names it and the pip command."""
+
+
+class CommandError(ValueError):
+    """Input a command cannot use; the message says what to change."""

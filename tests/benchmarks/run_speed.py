@@ -43,17 +43,17 @@ from speed_machine import (
     machine_facts,
 )
 
-from lstm_derive import generated
-from lstm_derive.experiments.benchmarks.recorded import (
+from lstm_book.experiments.benchmarks.recorded import (
     SpeedRecord,
     Timing,
     comparisons,
     to_json,
 )
+from lstm_derive import generated
 
 HERE = Path(__file__).resolve().parent
 RECORDED_IN_SOURCE = (
-    HERE.parents[1] / "src/lstm_derive/experiments/benchmarks/recorded_speed.json"
+    HERE.parents[1] / "src/lstm_book/experiments/benchmarks/recorded_speed.json"
 )
 
 

@@ -1,7 +1,7 @@
 """Run every downloaded notebook of the built site top to bottom in a fresh kernel.
 
 ``nox -s notebooks`` runs this in a venv holding only ``pip install
-".[notebooks]"`` (what a reader installs), ipykernel and nbclient:
+. "./src/lstm_book[notebooks]"`` (what a reader installs), ipykernel and nbclient:
 
     python tests/site/run_notebooks.py docs/_build/html [name-filter]
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "docs" / "_build" / "html"
 CHAPTERS = sorted(p.stem for p in (ROOT / "docs" / "chapters").glob("*.md"))
 LANGUAGES = ("en", "zh_CN")
-INSTALL = 'pip install "lstm-derive[notebooks]"'
+INSTALL = 'pip install "lstm-book[notebooks]"'
 MYST_LEFTOVERS = {
     "role": re.compile(r"\{[a-z][\w:-]*\}`"),
     "directive": re.compile(r"^(```|:::)\s*\{", re.MULTILINE),

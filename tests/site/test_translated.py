@@ -16,7 +16,7 @@ from urllib.parse import unquote
 import pytest
 from PIL import Image
 
-from lstm_derive.experiments.language import LANGUAGE_KEY, WORDS_KEY, english_words
+from lstm_book.site.language import LANGUAGE_KEY, WORDS_KEY, english_words
 
 ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "docs" / "_build" / "html" / "zh_CN"
