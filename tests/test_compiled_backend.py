@@ -147,7 +147,7 @@ def test_activations_match_numpy_over_the_whole_range(
 ) -> None:
     """The kernels' sigmoid and tanh against NumPy's, tiny to huge arguments."""
     del numba_backend
-    from lstm_derive.generated.compiled import lstm  # noqa: PLC0415 (imports Numba)
+    from lstm_derive.numerics import scalars  # noqa: PLC0415 (imports Numba)
 
     z = np.concatenate(
         [
@@ -159,8 +159,8 @@ def test_activations_match_numpy_over_the_whole_range(
     )
     with np.errstate(over="ignore"):
         expected_sigmoid = 1 / (1 + np.exp(-z))
-    sigmoid = np.array([lstm.sigmoid64(v) for v in z])
-    tanh = np.array([lstm.tanh64(v) for v in z])
+    sigmoid = np.array([scalars.sigmoid64(v) for v in z])
+    tanh = np.array([scalars.tanh64(v) for v in z])
     np.testing.assert_allclose(tanh, np.tanh(z), rtol=4e-16, atol=0)
     # relative accuracy down to sigmoid(-43) ~ 2e-19; below, within 3e-19 of NumPy
     above = z >= -43
@@ -175,14 +175,14 @@ def test_float32_activations_are_float32_and_within_two_ulps(
 ) -> None:
     """Float32 data runs the float32 helpers (7-term exp): still within 2 ulps."""
     del numba_backend
-    from lstm_derive.generated.compiled import lstm  # noqa: PLC0415 (imports Numba)
+    from lstm_derive.numerics import scalars  # noqa: PLC0415 (imports Numba)
 
     z = np.concatenate(
         [-np.logspace(-12, 2, 300), [0.0], np.logspace(-12, 2, 300)]
     ).astype(np.float32)
     exact = z.astype(np.float64)
-    sigmoid = np.array([lstm.sigmoid32(v) for v in z])
-    tanh = np.array([lstm.tanh32(v) for v in z])
+    sigmoid = np.array([scalars.sigmoid32(v) for v in z])
+    tanh = np.array([scalars.tanh32(v) for v in z])
     ulp = float(np.finfo(np.float32).eps)
     above = z >= -43
     expected = 1 / (1 + np.exp(-exact[above]))
@@ -191,9 +191,9 @@ def test_float32_activations_are_float32_and_within_two_ulps(
         2 * ulp
     )
     # the dispatch compiled code uses: a float32 gate is computed in float32
-    dispatch: Any = lstm.sigmoid
-    assert dispatch(np.float32(0.3)) == lstm.sigmoid32(np.float32(0.3))
-    assert dispatch(0.3) == lstm.sigmoid64(0.3)
+    dispatch: Any = scalars.sigmoid
+    assert dispatch(np.float32(0.3)) == scalars.sigmoid32(np.float32(0.3))
+    assert dispatch(0.3) == scalars.sigmoid64(0.3)
 
 
 def test_the_backend_reaches_the_driver_through_recurrent(

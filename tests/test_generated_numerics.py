@@ -51,8 +51,8 @@ def test_extreme_pre_activations_are_finite_and_silent(cell: str, sign: float) -
     for stage in runner.stages:
         args = []
         for name in stage.reads:
-            if name.startswith("z") and name[1:] in generated.load(cell).PROJECTIONS:
-                blocks = generated.load(cell).PROJECTIONS[name[1:]][1]
+            if name in generated.load(cell).PROJECTIONS:
+                blocks = generated.load(cell).PROJECTIONS[name]["blocks"]
                 args.append(np.full((3, len(blocks) * hidden), sign * 1e4))
             else:
                 args.append(
@@ -68,7 +68,7 @@ def test_extreme_pre_activations_are_finite_and_silent(cell: str, sign: float) -
         for value in outputs.values():
             assert np.all(np.isfinite(value))
         grads = stage.backward(
-            *(np.ones((3, hidden)) for _ in stage.upstream),
+            *(np.ones((3, hidden)) for _ in stage.outputs),
             *(saved.get(n, values.get(n)) for n in stage.saved),
         )
         assert all(np.all(np.isfinite(g)) for g in grads.values())
@@ -118,14 +118,21 @@ def test_float32_stays_float32(cell: str) -> None:
 
 
 @pytest.mark.parametrize("cell", CELLS)
-def test_stage_functions_read_only_what_they_name(cell: str) -> None:
-    """Each backward reads the saved values the module lists, and nothing else."""
+def test_stage_functions_take_what_the_stage_table_says(cell: str) -> None:
+    """The driver reads only the table: each stage function's arguments are the
+    table's reads (forward) and upstream gradients then saved values (backward)."""
     module = generated.load(cell)
     saved = set()
-    for forward, backward in module.STAGES:
-        names = inspect.signature(backward).parameters
-        saved |= {n for n in names if not (n.startswith("d_") and n.endswith("_next"))}
-        assert set(inspect.signature(forward).parameters)
+    for (forward, backward), row in zip(module.STAGES, module.STAGE_TABLE, strict=True):
+        assert tuple(inspect.signature(forward).parameters) == row["reads"]
+        upstream = tuple(f"d_{name}_next" for name in row["outputs"])
+        expected = upstream + row["saved"]
+        assert tuple(inspect.signature(backward).parameters) == expected
+        saved |= set(row["saved"])
+        for name in row["reads"]:
+            assert name in module.INPUTS or any(
+                name in earlier["outputs"] for earlier in module.STAGE_TABLE
+            )
     assert saved == set(module.SAVED)
 
 

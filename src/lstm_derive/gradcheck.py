@@ -5,9 +5,13 @@ and of the initial states, the numerical gradient of a fixed random linear loss
 
     L = sum(U * hs) + sum over states s of sum(V_s * s_T)
 
-is compared with the generated backward's (sixth-order central differences). The verdict uses the relative error of
-cs231n, ``|a - n| / max(|a| + |n|, 1e-8)``, against 1e-7 (not seed 000's absolute 1e-4:
-an absolute tolerance passes any gradient that is small, right or wrong).
+is compared with the generated backward's (sixth-order central differences). The
+verdict uses the relative error of cs231n, ``|a - n| / max(|a| + |n|, 1e-8)``,
+against 1e-7 (not the absolute 1e-4 of a NumPy LSTM's README: an absolute tolerance
+passes any gradient that is small, right or wrong).
+
+:func:`check` checks one cell; :func:`check_model` checks a whole model (every
+layer's parameters and the input, through its loss).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class GradRow:
     ok: bool
 
     def line(self) -> str:
-        """The row in the layout of seed 000, with a relative-error column."""
+        """The row in the layout of a NumPy LSTM's README, with a relative-error column."""
         where = "(" + ",".join(str(i) for i in self.index) + ")"
         verdict = "[OK]" if self.ok else "[FAIL]"
         return (
@@ -61,7 +65,7 @@ class Problem:
     """A random instance of a cell: inputs, states, parameters and the loss weights."""
 
     cell: Any
-    arrays: dict[str, Array]  # x, <state>0..., weight, bias, <param>...
+    arrays: dict[str, Array]  # x, <state>0..., W_x, b_x, W_h, ... (the layout)
     loss_hs: Array
     loss_last: dict[str, Array]
 
@@ -120,15 +124,18 @@ class Problem:
     def numeric(self, name: str, index: tuple[int, ...], step: float) -> float:
         """The derivative of the loss in one entry, by finite differences.
 
-        Normally the sixth-order central stencil (see :data:`CENTRAL`): truncation
-        error O(s^6), so a step of 3e-3 keeps truncation near 1e-13.
+        The sixth-order central stencil (see :data:`CENTRAL`), at the step given
+        and then at steps 4 times smaller, until two estimates agree to
+        :data:`AGREEMENT` (each step makes the truncation error, O(s^6), 4096 times
+        smaller): a cell whose activations saturate can have derivatives so steep
+        that the first step is not small enough.
 
         A cell with a kink (ReLU) is differentiable on either side of it, and its
         backward gives the slope of the side the point lies on. When a kink lies
         inside the central stencil (some stencil point switches a rectifier on or
         off), the sixth-order one-sided stencil on the kink-free side is used; when
-        both sides are blocked, the step shrinks by 8 and the search repeats. The
-        backward gradient is never consulted.
+        both sides are blocked, the step shrinks. The backward gradient is never
+        consulted.
 
         The loss is evaluated in extended precision (``numpy.longdouble``, a 64-bit
         mantissa on x86-64): a float64 loss of size ~1 carries rounding noise
@@ -145,21 +152,31 @@ class Problem:
             return self.evaluate(arrays)
 
         _, pattern = at(0.0)
-        while True:
-            estimate = None
+
+        def estimate_at(step: float) -> float | None:
+            """The estimate at ``step``, or None if kinks block every stencil."""
             for stencil, direction in ((CENTRAL, 1), (ONE_SIDED, 1), (ONE_SIDED, -1)):
                 points = {k: at(direction * k * step) for k in stencil}
                 if all(p == pattern for _, p in points.values()):
                     values = {k: value for k, (value, _) in points.items()}
-                    estimate = direction * _apply(stencil, values) / step
-                    break
-            if estimate is not None or step / 8 < MIN_STEP:
-                break
-            step /= 8
-        if estimate is None:  # kinks on both sides at every step: take the centre
-            values = {k: at(k * step)[0] for k in CENTRAL}
-            estimate = _apply(CENTRAL, values) / step
-        return float(estimate)
+                    return float(direction * _apply(stencil, values) / step)
+            return None
+
+        previous = None
+        while step >= MIN_STEP:
+            estimate = estimate_at(step)
+            if estimate is not None:
+                if previous is not None and abs(estimate - previous) <= AGREEMENT * max(
+                    abs(estimate), 1e-8
+                ):
+                    return estimate
+                previous = estimate
+            step /= 4
+        if previous is not None:
+            return previous
+        # kinks on both sides at every step: take the centre
+        values = {k: at(k * step * 4)[0] for k in CENTRAL}
+        return float(_apply(CENTRAL, values) / (step * 4))
 
 
 def _apply(stencil: dict[int, float], values: dict[int, Any]) -> Any:
@@ -186,6 +203,8 @@ ONE_SIDED = {
 }
 """``f'(x) s = Σ c_k f(x + k s)`` over k = 0..6: the sixth-order one-sided stencil."""
 MIN_STEP = 1e-6  # below this, float64 rounding dominates the difference quotient
+AGREEMENT = 1e-10
+"""Two estimates at steps s and s/4 that agree to this (relative) end the search."""
 
 
 def central_difference(
@@ -261,15 +280,14 @@ def check(
 
 
 def _entries(arrays: dict[str, Array]) -> Iterator[tuple[str, tuple[int, ...]]]:
-    order = sorted(arrays, key=lambda n: KINDS.index(kind_of_name(n, arrays)))
+    order = sorted(arrays, key=lambda n: KINDS.index(kind_of_name(n)))
     for name in order:
         for index in np.ndindex(arrays[name].shape):
             yield name, tuple(int(i) for i in index)
 
 
-def kind_of_name(name: str, arrays: dict[str, Array]) -> str:
+def kind_of_name(name: str) -> str:
     """The kind of an array from its name alone (``x`` input, ``*0`` state)."""
-    del arrays
     if name == "x":
         return "input"
     if name.endswith("0"):
@@ -296,5 +314,3 @@ def summary(rows: list[GradRow]) -> str:
     verdict = "all OK" if failed == 0 else f"{failed} FAIL"
     return f"{len(rows)} entries checked, max rel_error {worst:.1e}: {verdict}"
 
-
-Formatter = Callable[[GradRow], str]

@@ -1,45 +1,77 @@
-"""Print SymPy expressions as NumPy code (ruff-formatted) and as one-line comments.
+"""One printer of SymPy expressions as code, parameterised by its target module.
+
+As SymPy's own printers are: one class, whose setting ``module`` says where the
+expression goes.
+
+* ``"numpy"``: whole arrays, for the generated NumPy modules (``np.tanh(c)``; the
+  step of a ReLU read from its saved output as the comparison ``(y > 0)``);
+* ``"math"``: one number, for the compiled kernels' loops (``tanh(c)`` from
+  :mod:`lstm_derive.numerics.scalars`, ``math.exp(z)``, the step as
+  ``(1.0 if y > 0 else 0.0)``);
+* ``"comment"``: compact maths for comments (σ for sigmoid, ``·`` for products,
+  ``²`` for squares, ``[y > 0]`` for the step).
 
 How each activation is called comes from its entry in
 :data:`lstm_derive.cells.functions.ACTIVATIONS`; nothing here lists activations.
+This module needs SymPy, never NumPy.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import sympy
 from sympy.printing.str import StrPrinter
 
 from lstm_derive.cells.functions import activation_of
 
+Module = Literal["numpy", "math", "comment"]
 
-class NumPyCodePrinter(StrPrinter):  # type: ignore[misc]
-    """SymPy's ``str`` printer with NumPy calls and the step as a comparison."""
+
+class CodePrinter(StrPrinter):  # type: ignore[misc]
+    """SymPy's ``str`` printer with the activations, the step and |x| of ``module``."""
+
+    _default_settings = {**StrPrinter._default_settings, "module": "numpy"}  # noqa: RUF012
+
+    @property
+    def module(self) -> Module:
+        """Where the printed expression goes: ``numpy``, ``math`` or ``comment``."""
+        module: Module = self._settings["module"]
+        return module
 
     def _print_Function(self, expr: Any) -> str:
         entry = activation_of(expr)
-        if entry is None:  # validation rejects these before printing
-            msg = f"no NumPy for {expr}"
-            raise ValueError(msg)
         argument = self._print(expr.args[0])
-        if "{z}" in entry.numpy:
-            return entry.numpy.format(z=argument)
-        return f"{entry.numpy}({argument})"
+        if self.module == "comment":
+            name = (entry.comment or entry.name) if entry else type(expr).__name__
+            return f"{name}({argument})"
+        call = None if entry is None else getattr(entry, self.module)
+        if not call:  # validation rejects these before printing
+            msg = f"no {self.module} code for {expr}"
+            raise ValueError(msg)
+        return call.format(z=argument) if "{z}" in call else f"{call}({argument})"
 
     def _print_Heaviside(self, expr: Any) -> str:
         # A derivative read from a saved output: 1 where the value is > 0, else 0.
-        return f"({self._print(expr.args[0])} > 0)"
+        value = self._print(expr.args[0])
+        return {
+            "numpy": f"({value} > 0)",
+            "math": f"(1.0 if {value} > 0 else 0.0)",
+            "comment": f"[{value} > 0]",
+        }[self.module]
 
     def _print_Abs(self, expr: Any) -> str:
-        return f"np.abs({self._print(expr.args[0])})"
+        value = self._print(expr.args[0])
+        return {"numpy": f"np.abs({value})", "math": f"abs({value})"}.get(
+            self.module, f"|{value}|"
+        )
 
     def _print_Pi(self, expr: Any) -> str:  # noqa: ARG002
-        return "np.pi"
+        return {"numpy": "np.pi", "math": "math.pi"}.get(self.module, "π")
 
     def _print_Exp1(self, expr: Any) -> str:  # noqa: ARG002
-        return "np.e"
+        return {"numpy": "np.e", "math": "math.e"}.get(self.module, "e")
 
 
 def spaced(text: str) -> str:
@@ -54,28 +86,13 @@ def spaced(text: str) -> str:
     )
 
 
-def code(expr: sympy.Expr) -> str:
-    """The NumPy expression for ``expr``."""
-    return spaced(NumPyCodePrinter().doprint(expr))
-
-
-class CommentPrinter(StrPrinter):  # type: ignore[misc]
-    """Compact maths for comments: σ for sigmoid, · for products, ² for squares."""
-
-    def _print_Function(self, expr: Any) -> str:
-        entry = activation_of(expr)
-        name = (entry.comment or entry.name) if entry else type(expr).__name__
-        return f"{name}({self._print(expr.args[0])})"
-
-    def _print_Heaviside(self, expr: Any) -> str:
-        return f"[{self._print(expr.args[0])} > 0]"
-
-    def _print_Abs(self, expr: Any) -> str:
-        return f"|{self._print(expr.args[0])}|"
+def code(expr: sympy.Expr, module: Module = "numpy") -> str:
+    """``expr`` as code for ``module`` (``numpy`` arrays or ``math`` numbers)."""
+    return spaced(CodePrinter({"module": module}).doprint(expr))
 
 
 def comment(expr: sympy.Expr) -> str:
     """The maths of ``expr`` for a comment line."""
-    text = CommentPrinter().doprint(expr)
+    text = CodePrinter({"module": "comment"}).doprint(expr)
     text = re.sub(r"(?<!\*)\*(?!\*)", "·", text).replace("**2", "²")
     return text.replace(" - ", " − ")

@@ -18,8 +18,6 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruff.__main__ import find_ruff_bin
-
 from lstm_derive import cells
 from lstm_derive.cells.spec import CellSpec
 from lstm_derive.codegen.render import render
@@ -52,13 +50,10 @@ def render_spec(spec: CellSpec, source: str) -> str:
     return ruff_format(render(derive(spec), source))
 
 
-def render_compiled_spec(spec: CellSpec, source: str) -> str:
-    """Derive ``spec`` and return its Numba kernels' module text, formatted by ruff."""
-    return ruff_format(render_numba(derive(spec), source))
-
-
 def ruff_format(text: str) -> str:
     """Format Python source with the pinned ruff (run on text, so no file is touched)."""
+    from ruff.__main__ import find_ruff_bin  # noqa: PLC0415 (only regen formats)
+
     command = [find_ruff_bin(), "format", "--isolated", "--line-length", "88", "-"]
     result = subprocess.run(
         command, input=text, capture_output=True, text=True, check=False

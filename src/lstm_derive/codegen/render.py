@@ -9,14 +9,51 @@ are the runtime's, written once for every cell (:mod:`lstm_derive.nn.bptt`).
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import sympy
 
 from lstm_derive.cells.functions import ACTIVATIONS, activation_of
 from lstm_derive.cells.spec import Projection
+from lstm_derive.codegen import stages
 from lstm_derive.codegen.printer import code, comment
 from lstm_derive.derive.model import Adjoint, Derivation, Stage
 
 REGEN_COMMAND = "nox -s regen  (or: lstm-derive regen)"
+NUMERICS = Path(__file__).resolve().parent.parent / "numerics"
+"""The hand-written numerics the generated code uses (:mod:`lstm_derive.numerics`)."""
+
+
+def functions_used(derivation: Derivation) -> list[str]:
+    """The activations the cell's forward and backward lines call, sorted."""
+    return sorted(
+        {
+            entry.name
+            for stage in derivation.stages
+            for expr in [eq.expr for eq in stage.forward]
+            + [a.expr for a in stage.backward]
+            for node in sympy.preorder_traversal(expr)
+            if isinstance(node, sympy.Function)
+            and (entry := activation_of(node)) is not None
+        }
+    )
+
+
+def function_source(path: Path, name: str) -> str:
+    """The source of the top-level function ``name`` of the module at ``path``.
+
+    Read from the file's text (the module is not imported: the generator needs no
+    NumPy).
+    """
+    text = path.read_text(encoding="utf-8")
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            source = ast.get_source_segment(text, node)
+            assert source is not None
+            return source
+    msg = f"no function {name!r} in {path}"
+    raise KeyError(msg)
 
 
 def render(derivation: Derivation, source: str) -> str:
@@ -117,10 +154,6 @@ Array = NDArray[Any]'''
 
     def constants(self) -> str:
         spec = self.spec
-        projections = "\n".join(
-            f"    {p.name!r}: ({p.reads!r}, {tuple(p.blocks)!r}, {p.bias_name!r}),"
-            for p in spec.all_projections
-        )
         layout = "\n".join(
             f"    {name!r}: {shape!r},"
             for name, shape in parameter_layout(self.d).items()
@@ -130,10 +163,6 @@ Array = NDArray[Any]'''
 TITLE = {spec.title!r}
 STATES = {tuple(spec.states)!r}
 GATES = {tuple(spec.blocks)!r}
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {{
-{projections}
-}}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {{
@@ -143,19 +172,13 @@ PARAMETER_COUNT = {count!r}
 SAVED = {tuple(_names(self.d.saved))!r}"""
 
     def helpers(self) -> list[str]:
-        used = {
-            entry.name
-            for stage in self.d.stages
-            for expr in [eq.expr for eq in stage.forward]
-            + [a.expr for a in stage.backward]
-            for node in sympy.preorder_traversal(expr)
-            if isinstance(node, sympy.Function)
-            and (entry := activation_of(node)) is not None
-        }
+        """The source of each NumPy function the cell uses that NumPy lacks."""
+        names = [ACTIVATIONS[name].helper for name in functions_used(self.d)]
         return [
-            ACTIVATIONS[name].helper
-            for name in sorted(used)
-            if ACTIVATIONS[name].helper
+            "# from lstm_derive/numerics/arrays.py\n"
+            + function_source(NUMERICS / "arrays.py", name)
+            for name in names
+            if name
         ]
 
     # -- one stage -------------------------------------------------------------------
@@ -204,27 +227,8 @@ SAVED = {tuple(_names(self.d.saved))!r}"""
         return "\n".join(lines)
 
     def fused_sums(self, stage: Stage) -> bool:
-        """Whether every block is read only through its sum z_<block> of all projections.
-
-        Then the sums are one addition of whole projections (``z = zx + zh``), and the
-        gradients of all projections are one and the same array.
-        """
-        projections = stage.projections
-        blocks = projections[0].blocks
-        if any(p.blocks != blocks for p in projections) or blocks != self.spec.blocks:
-            return False
-        sums = {eq.target for eq in stage.forward if eq.kind == "sum"}
-        if len(sums) != len(blocks):
-            return False
-        block_symbols = {p.symbol(b) for p in projections for b in blocks}
-        for eq in stage.forward:
-            if eq.kind != "sum" and eq.expr.free_symbols & block_symbols:
-                return False
-        return all(
-            eq.expr.free_symbols & block_symbols == eq.expr.free_symbols
-            for eq in stage.forward
-            if eq.kind == "sum"
-        )
+        """Whether the projections' sums are one addition (``z = zx + zh``)."""
+        return stages.fused(self.d, stage)
 
     def stage_backward(self, stage: Stage) -> str:
         upstream = _names(stage.upstream)
@@ -314,8 +318,8 @@ SAVED = {tuple(_names(self.d.saved))!r}"""
         rows = "\n".join(
             f"    (forward_{s.index}, backward_{s.index})," for s in self.d.stages
         )
-        return f"""# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+        return f"""{stages.table_source(self.d)}
+# The functions of each stage, in the table's order.
 STAGES = (
 {rows}
 )"""

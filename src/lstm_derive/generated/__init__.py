@@ -1,16 +1,21 @@
 """Stage 4 of the flow: the NumPy modules written by ``lstm-derive regen``.
 
 Every other file in this folder is generated from ``lstm_derive/cells/<name>.py``
-and must not be edited by hand. Each module offers the same interface:
+and must not be edited by hand (``compiled/`` holds the same cells as Numba
+kernels). Each module holds one step of its cell's derived maths, and offers:
 
-* ``CELL``, ``GATES``, ``STATES`` (``h`` first), ``PARAMETERS``, ``SAVED``;
-* ``pointwise_forward`` / ``pointwise_backward``: the elementwise part of a step;
-* ``step_forward(x, <state>_prev..., weight, bias, <param>...)`` and
-  ``step_backward(d_<state>_next..., cache)``: one step with the affine map;
-* ``forward(x, <state>0..., weight, bias, <param>...) -> (hs, final_states, cache)``
-  and ``backward(d_hs, cache, d_<state>_last=None...) -> {"d_x": ..., ...}``.
+* ``CELL``, ``TITLE``, ``STATES`` (``h`` first), ``GATES``, ``PARAMETERS`` (each
+  parameter's shape in ``inputs`` and ``hidden``), ``PARAMETER_COUNT``, ``SAVED``;
+* for each stage k of a step, ``forward_k(<projections>, <inputs>) -> (outputs,
+  saved)`` and ``backward_k(d_<output>_next..., <saved>...) -> gradients``, the
+  elementwise maths between the matrix products;
+* the stage table, as data: ``PROJECTIONS``, ``INPUTS``, ``STAGE_TABLE``, and
+  ``STAGES`` (the stage functions in order), which is all the BPTT driver reads.
 
-This package imports NumPy only.
+The matrix products, the loop over time and the weight gradients are the driver's,
+:mod:`lstm_derive.nn.bptt`, written once for every cell:
+``bptt.Cell.of(generated.load("lstm")).forward(x, states0, params)``. This package
+imports NumPy only.
 """
 
 from __future__ import annotations

@@ -37,11 +37,6 @@ CELL = "greff_nfg"
 TITLE = "LSTM variant NFG (Greff et al. 2017): no forget gate"
 STATES = ("h", "c")
 GATES = ("i", "g", "o")
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {
-    "x": ("x", ("i", "g", "o"), "b_x"),
-    "h": ("h_prev", ("i", "g", "o"), None),
-}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {
@@ -55,6 +50,7 @@ PARAMETER_COUNT = "3*H^2 + 3*H*I + 5*H"
 SAVED = ("c_prev", "p_i", "p_o", "i", "g", "c", "o", "tanh_c")
 
 
+# from lstm_derive/numerics/arrays.py
 def sigmoid(z: Array) -> Array:
     """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
 
@@ -160,6 +156,35 @@ def backward_1(
     return {"zx": d_z, "zh": d_z, "c_prev": d_c_prev, "p_i": d_p_i, "p_o": d_p_o}
 
 
-# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {"reads": "x", "weight": "W_x", "bias": "b_x", "blocks": ("i", "g", "o")},
+    "zh": {"reads": "h_prev", "weight": "W_h", "bias": None, "blocks": ("i", "g", "o")},
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "c_prev": ("state", "c"),
+    "p_i": ("parameter", "p_i"),
+    "p_o": ("parameter", "p_o"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh", "c_prev", "p_i", "p_o"),
+        "outputs": ("h", "c"),
+        "saved": ("c_prev", "p_i", "p_o", "i", "g", "c", "o", "tanh_c"),
+        "writes": ("h", "c", "i", "g", "o", "tanh_c"),
+        "gradients": (("zx", "zh"), ("c_prev",), ("p_i",), ("p_o",)),
+        "projections_after": (),
+    },
+)
+# The functions of each stage, in the table's order.
 STAGES = ((forward_1, backward_1),)

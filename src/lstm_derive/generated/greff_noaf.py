@@ -39,11 +39,6 @@ CELL = "greff_noaf"
 TITLE = "LSTM variant NOAF (Greff et al. 2017): no output activation function"
 STATES = ("h", "c")
 GATES = ("f", "i", "g", "o")
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {
-    "x": ("x", ("f", "i", "g", "o"), "b_x"),
-    "h": ("h_prev", ("f", "i", "g", "o"), None),
-}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {
@@ -58,6 +53,7 @@ PARAMETER_COUNT = "4*H^2 + 4*H*I + 7*H"
 SAVED = ("c_prev", "p_i", "p_f", "p_o", "f", "i", "g", "c", "o")
 
 
+# from lstm_derive/numerics/arrays.py
 def sigmoid(z: Array) -> Array:
     """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
 
@@ -181,6 +177,46 @@ def backward_1(
     }
 
 
-# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {
+        "reads": "x",
+        "weight": "W_x",
+        "bias": "b_x",
+        "blocks": ("f", "i", "g", "o"),
+    },
+    "zh": {
+        "reads": "h_prev",
+        "weight": "W_h",
+        "bias": None,
+        "blocks": ("f", "i", "g", "o"),
+    },
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "c_prev": ("state", "c"),
+    "p_i": ("parameter", "p_i"),
+    "p_f": ("parameter", "p_f"),
+    "p_o": ("parameter", "p_o"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh", "c_prev", "p_i", "p_f", "p_o"),
+        "outputs": ("h", "c"),
+        "saved": ("c_prev", "p_i", "p_f", "p_o", "f", "i", "g", "c", "o"),
+        "writes": ("h", "c", "f", "i", "g", "o"),
+        "gradients": (("zx", "zh"), ("c_prev",), ("p_i",), ("p_f",), ("p_o",)),
+        "projections_after": (),
+    },
+)
+# The functions of each stage, in the table's order.
 STAGES = ((forward_1, backward_1),)

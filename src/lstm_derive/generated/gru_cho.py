@@ -35,12 +35,6 @@ CELL = "gru_cho"
 TITLE = "GRU (Cho et al. 2014: reset before the recurrent product)"
 STATES = ("h",)
 GATES = ("r", "u", "n")
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {
-    "x": ("x", ("r", "u", "n"), "b_x"),
-    "h": ("h_prev", ("r", "u"), None),
-    "rh": ("rh", ("n",), None),
-}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {
@@ -53,6 +47,7 @@ PARAMETER_COUNT = "3*H^2 + 3*H*I + 3*H"
 SAVED = ("h_prev", "r", "u", "n")
 
 
+# from lstm_derive/numerics/arrays.py
 def sigmoid(z: Array) -> Array:
     """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
 
@@ -176,8 +171,46 @@ def backward_2(d_h_next: Array, h_prev: Array, u: Array, n: Array) -> dict[str, 
     return {"zx": d_zx, "zrh": d_zrh, "h_prev": d_h_prev, "u": d_u}
 
 
-# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {"reads": "x", "weight": "W_x", "bias": "b_x", "blocks": ("r", "u", "n")},
+    "zh": {"reads": "h_prev", "weight": "W_h", "bias": None, "blocks": ("r", "u")},
+    "zrh": {"reads": "rh", "weight": "W_rh", "bias": None, "blocks": ("n",)},
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+    "zrh": ("projection", "zrh"),
+    "rh": ("value", "rh"),
+    "u": ("value", "u"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh", "h_prev"),
+        "outputs": ("u", "rh"),
+        "saved": ("h_prev", "r", "u"),
+        "writes": ("u", "rh", "r"),
+        "gradients": (("zx",), ("zh",), ("h_prev",)),
+        "projections_after": ("zrh",),
+    },
+    {
+        "reads": ("zx", "zrh", "h_prev", "u"),
+        "outputs": ("h",),
+        "saved": ("h_prev", "u", "n"),
+        "writes": ("h", "n"),
+        "gradients": (("zx",), ("zrh",), ("h_prev",), ("u",)),
+        "projections_after": (),
+    },
+)
+# The functions of each stage, in the table's order.
 STAGES = (
     (forward_1, backward_1),
     (forward_2, backward_2),

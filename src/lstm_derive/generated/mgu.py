@@ -33,12 +33,6 @@ CELL = "mgu"
 TITLE = "Minimal gated unit (Zhou et al. 2016)"
 STATES = ("h",)
 GATES = ("f", "n")
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {
-    "x": ("x", ("f", "n"), "b_x"),
-    "h": ("h_prev", ("f",), None),
-    "fh": ("fh", ("n",), None),
-}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {
@@ -51,6 +45,7 @@ PARAMETER_COUNT = "2*H^2 + 2*H*I + 2*H"
 SAVED = ("h_prev", "f", "n")
 
 
+# from lstm_derive/numerics/arrays.py
 def sigmoid(z: Array) -> Array:
     """Logistic sigmoid 1 / (1 + exp(-z)), accurate to a few ulps for every z.
 
@@ -158,8 +153,46 @@ def backward_2(d_h_next: Array, h_prev: Array, f: Array, n: Array) -> dict[str, 
     return {"zx": d_zx, "zfh": d_zfh, "h_prev": d_h_prev, "f": d_f}
 
 
-# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {"reads": "x", "weight": "W_x", "bias": "b_x", "blocks": ("f", "n")},
+    "zh": {"reads": "h_prev", "weight": "W_h", "bias": None, "blocks": ("f",)},
+    "zfh": {"reads": "fh", "weight": "W_fh", "bias": None, "blocks": ("n",)},
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+    "zfh": ("projection", "zfh"),
+    "f": ("value", "f"),
+    "fh": ("value", "fh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh", "h_prev"),
+        "outputs": ("f", "fh"),
+        "saved": ("h_prev", "f"),
+        "writes": ("f", "fh"),
+        "gradients": (("zx",), ("zh",), ("h_prev",)),
+        "projections_after": ("zfh",),
+    },
+    {
+        "reads": ("zx", "zfh", "h_prev", "f"),
+        "outputs": ("h",),
+        "saved": ("h_prev", "f", "n"),
+        "writes": ("h", "n"),
+        "gradients": (("zx",), ("zfh",), ("h_prev",), ("f",)),
+        "projections_after": (),
+    },
+)
+# The functions of each stage, in the table's order.
 STAGES = (
     (forward_1, backward_1),
     (forward_2, backward_2),

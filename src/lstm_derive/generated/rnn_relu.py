@@ -28,11 +28,6 @@ CELL = "rnn_relu"
 TITLE = "Vanilla RNN with ReLU"
 STATES = ("h",)
 GATES = ("h",)
-# projection: (the vector it multiplies, its column blocks, its bias or None)
-PROJECTIONS = {
-    "x": ("x", ("h",), "b_x"),
-    "h": ("h_prev", ("h",), None),
-}
 # parameter: shape in terms of inputs and hidden; every one starts uniform in
 # ±1/sqrt(hidden), as in torch.nn.LSTM
 PARAMETERS = {
@@ -74,6 +69,32 @@ def backward_1(d_h_next: Array, h: Array) -> dict[str, Array]:
     return {"zx": d_z, "zh": d_z}
 
 
-# The stages of a step, in order: the driver runs forward_1, the projections of
-# its outputs, forward_2, ...; and the backward functions in reverse.
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {"reads": "x", "weight": "W_x", "bias": "b_x", "blocks": ("h",)},
+    "zh": {"reads": "h_prev", "weight": "W_h", "bias": None, "blocks": ("h",)},
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh"),
+        "outputs": ("h",),
+        "saved": ("h",),
+        "writes": ("h",),
+        "gradients": (("zx", "zh"),),
+        "projections_after": (),
+    },
+)
+# The functions of each stage, in the table's order.
 STAGES = ((forward_1, backward_1),)

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from lstm_derive.errors import MissingExtraError
-from lstm_derive.nn.bptt import Array, Cell
+from lstm_derive.nn.bptt import Array, Cell, StagePlan
+from lstm_derive.numerics import scalars_digest
 
 INSTALL = "pip install 'lstm-derive[numba]'"
 
@@ -37,23 +38,18 @@ def require_numba() -> None:
 
 @dataclass(frozen=True)
 class StageKernels:
-    """One stage's two kernels and the names they read and write."""
+    """One stage's two kernels and its row of the stage table."""
 
     forward: Any
-    forward_reads: tuple[str, ...]
-    forward_writes: tuple[str, ...]
     backward: Any
-    backward_reads: tuple[str, ...]
-    gradients: tuple[tuple[str, ...], ...]  # per output array: what it is d of
-    outputs: tuple[str, ...]  # from the driver's plan: what later stages read
-    saved: tuple[str, ...]
+    plan: StagePlan
 
 
 _KERNELS: dict[str, tuple[StageKernels, ...]] = {}
 
 
 def kernels_of(cell: Cell) -> tuple[StageKernels, ...]:
-    """The compiled kernels of ``cell``, checked against the driver's plan (cached)."""
+    """The compiled kernels of ``cell``, their table checked against the driver's."""
     cached = _KERNELS.get(cell.name)
     if cached is not None:
         return cached
@@ -65,36 +61,24 @@ def kernels_of(cell: Cell) -> tuple[StageKernels, ...]:
     except ModuleNotFoundError as error:
         msg = f"no compiled kernels for cell {cell.name!r}: run `lstm-derive regen`"
         raise KeyError(msg) from error
-    if len(module.STAGES) != len(cell.stages):
-        _stale(cell.name)
-    kernels = []
-    for plan, entry in zip(cell.stages, module.STAGES, strict=True):
-        forward, f_reads, f_writes, backward, b_reads, gradients = entry
-        upstream = tuple(f"d_{name}_next" for name in plan.upstream)
-        if f_reads != plan.reads or b_reads != upstream + plan.saved:
-            _stale(cell.name)
-        kernels.append(
-            StageKernels(
-                forward,
-                f_reads,
-                f_writes,
-                backward,
-                b_reads,
-                gradients,
-                plan.upstream,
-                plan.saved,
-            )
+    numpy_module = cell.module
+    if (
+        module.STAGE_TABLE != numpy_module.STAGE_TABLE
+        or module.PROJECTIONS != numpy_module.PROJECTIONS
+        or module.INPUTS != numpy_module.INPUTS
+        or scalars_digest() != module.NUMERICS_DIGEST
+    ):
+        msg = (
+            f"the compiled kernels of {cell.name!r} do not match its NumPy module "
+            "or lstm_derive/numerics/scalars.py: run `lstm-derive regen`"
         )
-    _KERNELS[cell.name] = tuple(kernels)
-    return _KERNELS[cell.name]
-
-
-def _stale(cell: str) -> None:
-    msg = (
-        f"the compiled kernels of {cell!r} do not match its NumPy module: "
-        "run `lstm-derive regen`"
+        raise ValueError(msg)
+    kernels = tuple(
+        StageKernels(forward, backward, plan)
+        for (forward, backward), plan in zip(module.STAGES, cell.stages, strict=True)
     )
-    raise ValueError(msg)
+    _KERNELS[cell.name] = kernels
+    return kernels
 
 
 @dataclass(frozen=True)
@@ -133,7 +117,7 @@ class CompiledRunner:
         self.tape = {
             name: np.empty((steps, batch, hidden), dtype=dtype)
             for stage in kernels
-            for name in stage.forward_writes
+            for name in stage.plan.writes
         }
         self.scratch: list[list[list[Array]]] = []
 
@@ -142,13 +126,14 @@ class CompiledRunner:
     ) -> tuple[dict[str, Array], dict[str, Array]]:
         """Run stage ``k`` of step ``t`` into this pass's arrays."""
         stage = self.kernels[k]
-        written = [self.tape[name][t] for name in stage.forward_writes]
+        plan = stage.plan
+        written = [self.tape[name][t] for name in plan.writes]
         stage.forward(*args, *written)
-        values = dict(zip(stage.forward_reads, args, strict=True))
-        values |= dict(zip(stage.forward_writes, written, strict=True))
+        values = dict(zip(plan.reads, args, strict=True))
+        values |= dict(zip(plan.writes, written, strict=True))
         return (
-            {name: values[name] for name in stage.outputs},
-            {name: values[name] for name in stage.saved},
+            {name: values[name] for name in plan.outputs},
+            {name: values[name] for name in plan.saved},
         )
 
     def backward(self, k: int, t: int, args: list[Array]) -> dict[str, Array]:
@@ -160,12 +145,12 @@ class CompiledRunner:
         stage.backward(*args, *outputs)
         return {
             name: array
-            for array, names in zip(outputs, stage.gradients, strict=True)
+            for array, names in zip(outputs, stage.plan.gradients, strict=True)
             for name in names
         }
 
     def _gradient_arrays(self, dtype: np.dtype[Any]) -> list[list[Array]]:
-        """One array per gradient each stage writes."""
+        """One array per gradient each stage writes (one per fused group)."""
         batch, hidden = self.shape
 
         def shape(name: str) -> tuple[int, ...]:
@@ -174,6 +159,6 @@ class CompiledRunner:
             return (hidden,) if name in self.elementwise else (batch, hidden)
 
         return [
-            [np.empty(shape(names[0]), dtype=dtype) for names in stage.gradients]
+            [np.empty(shape(names[0]), dtype=dtype) for names in stage.plan.gradients]
             for stage in self.kernels
         ]

@@ -147,30 +147,9 @@ def backend_named(name: str) -> Backend:
 def initial_params(
     cell: Cell, inputs: int, hidden: int, rng: np.random.Generator, dtype: Any
 ) -> dict[str, Array]:
-    """Every parameter uniform in ±1/sqrt(hidden), drawn in a fixed order.
-
-    For a cell with the standard projections (``z = x W_x + h_prev W_h + b_x``) the
-    weights are drawn as one stacked matrix ``[W_h; W_x]``, then ``b_x``: the order of
-    the project's first layout, so that recorded experiments stay reproducible.
-    """
+    """Every parameter uniform in ±1/sqrt(hidden), drawn in the layout's order."""
     bound = 1 / np.sqrt(hidden)
-    shapes = cell.shapes(inputs, hidden)
-    params: dict[str, Array] = {}
-    standard = (
-        [p.key for p in cell.projections] == ["zx", "zh"]
-        and set(shapes)
-        >= {
-            "W_x",
-            "W_h",
-            "b_x",
-        }
-        and "b_h" not in shapes
-    )
-    if standard:
-        width = shapes["W_x"][1]
-        stacked = rng.uniform(-bound, bound, (hidden + inputs, width))
-        params["W_h"], params["W_x"] = stacked[:hidden], stacked[hidden:]
-    for name, shape in shapes.items():
-        if name not in params:
-            params[name] = rng.uniform(-bound, bound, shape)
-    return {name: params[name].astype(dtype) for name in shapes}
+    return {
+        name: rng.uniform(-bound, bound, shape).astype(dtype)
+        for name, shape in cell.shapes(inputs, hidden).items()
+    }

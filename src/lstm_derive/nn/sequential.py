@@ -11,7 +11,7 @@ from lstm_derive.nn.layer import Array, Layer
 class Sequential(Layer):
     """Apply the layers in order; backward runs them in reverse.
 
-    Parameters and gradients are keyed ``"<layer index>.<name>"`` (``"0.weight"``)
+    Parameters and gradients are keyed ``"<layer index>.<name>"`` (``"0.W_x"``)
     and are the layers' own arrays, so an optimizer updating ``params`` in place
     updates the layers.
     """

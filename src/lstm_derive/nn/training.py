@@ -76,7 +76,7 @@ def train_step(
 
 
 def _parameter(model: Layer, key: str) -> str:
-    """``parameter 'weight' of layer 0 (Recurrent('lstm', ...))`` for a grads key."""
+    """``parameter 'W_x' of layer 0 (Recurrent('lstm', ...))`` for a grads key."""
     layers = getattr(model, "layers", None)
     index, _, name = key.partition(".")
     if isinstance(layers, list) and index.isdigit() and int(index) < len(layers):

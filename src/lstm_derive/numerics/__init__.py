@@ -15,3 +15,17 @@ Numba, for the scalars) only.
 """
 
 from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+SCALARS = Path(__file__).resolve().parent / "scalars.py"
+
+
+def scalars_digest() -> str:
+    """The first 16 hex digits of the SHA-256 of ``scalars.py`` (read, not imported).
+
+    Every kernel module records the digest it was written against; the compiled
+    backend refuses kernels whose digest is not today's.
+    """
+    return hashlib.sha256(SCALARS.read_bytes()).hexdigest()[:16]

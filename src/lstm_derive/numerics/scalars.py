@@ -131,16 +131,17 @@ def tanh(z: Any) -> Any:
 
 
 # Compiled code picks the function for z's type when it is compiled. overload takes
-# a Python function to compile, not a compiled one, hence the lambdas.
+# a Python function to compile, not a compiled one, hence the lambdas; its
+# arguments must be named as the lambdas' are, without annotations.
 @overload(sigmoid)
-def _sigmoid_of(z: Any) -> Any:
+def _sigmoid_of(z):  # type: ignore[no-untyped-def]  # noqa: ANN001 (Numba types z)
     if z == numba.float32:
         return lambda z: sigmoid32(z)  # noqa: PLW0108
     return lambda z: sigmoid64(z)  # noqa: PLW0108
 
 
 @overload(tanh)
-def _tanh_of(z: Any) -> Any:
+def _tanh_of(z):  # type: ignore[no-untyped-def]  # noqa: ANN001 (Numba types z)
     if z == numba.float32:
         return lambda z: tanh32(z)  # noqa: PLW0108
     return lambda z: tanh64(z)  # noqa: PLW0108

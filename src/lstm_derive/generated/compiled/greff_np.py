@@ -14,132 +14,17 @@ lstm_derive.nn.compiled (nn.Recurrent(..., backend="numba"); pip install
 
 from __future__ import annotations
 
-import math
-
 import numba
-import numpy as np
-from numba.extending import overload
+
+from lstm_derive.numerics.scalars import JIT_OPTIONS, sigmoid, tanh
 
 CELL = "greff_np"
+# The digest of lstm_derive/numerics/scalars.py these kernels were written against:
+# a change there rewrites this file, so Numba compiles the kernels again.
+NUMERICS_DIGEST = "90dd479926f6fa09"
 
 
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def exp_parts64(x):
-    """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
-    x = max(x, -43.0)
-    n = math.floor(x * 1.4426950408889634 + 0.5)
-    r = (x - n * 0.6931471803691238) - n * 1.9082149292705877e-10
-    # expm1(r) = r + r^2/2! + ... + r^13/13!, by Horner's rule
-    q = 1.6059043836821613e-10
-    q = q * r + 2.08767569878681e-09
-    q = q * r + 2.505210838544172e-08
-    q = q * r + 2.755731922398589e-07
-    q = q * r + 2.7557319223985893e-06
-    q = q * r + 2.48015873015873e-05
-    q = q * r + 0.0001984126984126984
-    q = q * r + 0.001388888888888889
-    q = q * r + 0.008333333333333333
-    q = q * r + 0.041666666666666664
-    q = q * r + 0.16666666666666666
-    q = q * r + 0.5
-    q = q * r * r + r
-    # s = 2^n: the float64 whose exponent field (bits 52-62) holds n + 1023
-    s = np.int64((int(n) + 1023) << 52).view(np.float64)
-    return s, q
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def exp_parts32(x):
-    """exp_parts64 in float32 for a float32 x: the same steps, 7 terms."""
-    x = max(x, np.float32(-43.0))
-    n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
-    # ln 2 = 0.693145751953125 (n times it is exact) + 1.4286068e-06
-    r = (x - n * np.float32(0.693145751953125)) - n * np.float32(1.4286068e-06)
-    q = np.float32(0.0001984126984126984)
-    q = q * r + np.float32(0.001388888888888889)
-    q = q * r + np.float32(0.008333333333333333)
-    q = q * r + np.float32(0.041666666666666664)
-    q = q * r + np.float32(0.16666666666666666)
-    q = q * r + np.float32(0.5)
-    q = q * r * r + r
-    # s = 2^n: the float32 whose exponent field (bits 23-30) holds n + 127
-    s = np.int32((int(n) + 127) << 23).view(np.float32)
-    return s, q
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def sigmoid64(z):
-    """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
-
-    Never overflows: exp is only taken of -|z|. Below z = -43 the result stays at
-    sigmoid(-43) ~ 2e-19 (NumPy's decays on towards 0).
-    """
-    s, q = exp_parts64(-abs(z))
-    e = s * (1.0 + q)
-    return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def sigmoid32(z):
-    """sigmoid64 in float32 for a float32 z."""
-    one = np.float32(1.0)
-    s, q = exp_parts32(-abs(z))
-    e = s * (one + q)
-    return one / (one + e) if z >= 0 else e / (one + e)
-
-
-def sigmoid(z):
-    """σ(z) in the precision of z: sigmoid32 for a float32, else sigmoid64."""
-    return sigmoid32(z) if isinstance(z, np.float32) else sigmoid64(z)
-
-
-@overload(sigmoid)
-def _sigmoid_of(z):
-    # compiled code picks the function for z's type when it is compiled; overload
-    # takes a Python function to compile, not a compiled one, hence the lambdas
-    if z == numba.float32:
-        return lambda z: sigmoid32(z)  # noqa: PLW0108
-    return lambda z: sigmoid64(z)  # noqa: PLW0108
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def tanh64(z):
-    """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
-
-    Accurate to a few ulps for every z, tiny ones included (no cancellation);
-    |z| > 21.5 gives exactly +-1, as the rounded true value is.
-    """
-    s, q = exp_parts64(-2.0 * abs(z))
-    t = s * q + (s - 1.0)
-    y = -t / (t + 2.0)
-    return y if z >= 0 else -y
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
-def tanh32(z):
-    """tanh64 in float32 for a float32 z."""
-    one = np.float32(1.0)
-    s, q = exp_parts32(np.float32(-2.0) * abs(z))
-    t = s * q + (s - one)
-    y = -t / (t + np.float32(2.0))
-    return y if z >= 0 else -y
-
-
-def tanh(z):
-    """tanh(z) in the precision of z: tanh32 for a float32, else tanh64."""
-    return tanh32(z) if isinstance(z, np.float32) else tanh64(z)
-
-
-@overload(tanh)
-def _tanh_of(z):
-    # compiled code picks the function for z's type when it is compiled; overload
-    # takes a Python function to compile, not a compiled one, hence the lambdas
-    if z == numba.float32:
-        return lambda z: tanh32(z)  # noqa: PLW0108
-    return lambda z: tanh64(z)  # noqa: PLW0108
-
-
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+@numba.njit(**JIT_OPTIONS)
 def forward_1(
     in_zx, in_zh, in_c_prev, out_h, out_c, out_f, out_i, out_g, out_o, out_tanh_c
 ):
@@ -203,7 +88,7 @@ def forward_1(
             out_tanh_c_row[col] = tanh_c
 
 
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+@numba.njit(**JIT_OPTIONS)
 def backward_1(
     in_d_h_next,
     in_d_c_next,
@@ -280,16 +165,43 @@ def backward_1(
             out_d_c_prev_row[col] = d_c_prev
 
 
-# The stages of a step, in order, each (forward kernel, the names it reads, the
-# values it writes, backward kernel, the names it reads, and for each array it
-# writes the values that array is the gradient of).
-STAGES = (
-    (
-        forward_1,
-        ("zx", "zh", "c_prev"),
-        ("h", "c", "f", "i", "g", "o", "tanh_c"),
-        backward_1,
-        ("d_h_next", "d_c_next", "c_prev", "f", "i", "g", "o", "tanh_c"),
-        (("zx", "zh"), ("c_prev",)),
-    ),
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {
+        "reads": "x",
+        "weight": "W_x",
+        "bias": "b_x",
+        "blocks": ("f", "i", "g", "o"),
+    },
+    "zh": {
+        "reads": "h_prev",
+        "weight": "W_h",
+        "bias": None,
+        "blocks": ("f", "i", "g", "o"),
+    },
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "c_prev": ("state", "c"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh", "c_prev"),
+        "outputs": ("h", "c"),
+        "saved": ("c_prev", "f", "i", "g", "o", "tanh_c"),
+        "writes": ("h", "c", "f", "i", "g", "o", "tanh_c"),
+        "gradients": (("zx", "zh"), ("c_prev",)),
+        "projections_after": (),
+    },
 )
+# The kernels of each stage, in the table's order.
+STAGES = ((forward_1, backward_1),)

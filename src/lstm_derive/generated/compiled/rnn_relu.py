@@ -16,10 +16,15 @@ from __future__ import annotations
 
 import numba
 
+from lstm_derive.numerics.scalars import JIT_OPTIONS
+
 CELL = "rnn_relu"
+# The digest of lstm_derive/numerics/scalars.py these kernels were written against:
+# a change there rewrites this file, so Numba compiles the kernels again.
+NUMERICS_DIGEST = "90dd479926f6fa09"
 
 
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+@numba.njit(**JIT_OPTIONS)
 def forward_1(in_zx, in_zh, out_h):
     """Stage 1 forward: h from zx, zh."""
     rows, cols = out_h.shape
@@ -37,7 +42,7 @@ def forward_1(in_zx, in_zh, out_h):
             out_h_row[col] = h
 
 
-@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
+@numba.njit(**JIT_OPTIONS)
 def backward_1(in_d_h_next, in_h, out_d_z):
     """Stage 1 backward: the gradients of zx, zh."""
     rows, cols = in_d_h_next.shape
@@ -57,16 +62,32 @@ def backward_1(in_d_h_next, in_h, out_d_z):
             out_d_zx_h_row[col] = d_zx_h
 
 
-# The stages of a step, in order, each (forward kernel, the names it reads, the
-# values it writes, backward kernel, the names it reads, and for each array it
-# writes the values that array is the gradient of).
-STAGES = (
-    (
-        forward_1,
-        ("zx", "zh"),
-        ("h",),
-        backward_1,
-        ("d_h_next", "h"),
-        (("zx", "zh"),),
-    ),
+# The stage table: what the BPTT driver knows about this cell (it reads nothing
+# else). Per projection, the vector it multiplies, its weight, bias and blocks:
+PROJECTIONS = {
+    "zx": {"reads": "x", "weight": "W_x", "bias": "b_x", "blocks": ("h",)},
+    "zh": {"reads": "h_prev", "weight": "W_h", "bias": None, "blocks": ("h",)},
+}
+# What each name means that a stage or a projection reads without making it:
+INPUTS = {
+    "x": ("input", "x"),
+    "h_prev": ("state", "h"),
+    "zx": ("projection", "zx"),
+    "zh": ("projection", "zh"),
+}
+# Per stage: the names its forward reads, the values it outputs (needed after it),
+# the values its backward reads after the upstream gradients (d_<output>_next),
+# the values it writes, per gradient array the names it is the gradient of (one
+# array for fused projections), and the projections of its values.
+STAGE_TABLE = (
+    {
+        "reads": ("zx", "zh"),
+        "outputs": ("h",),
+        "saved": ("h",),
+        "writes": ("h",),
+        "gradients": (("zx", "zh"),),
+        "projections_after": (),
+    },
 )
+# The kernels of each stage, in the table's order.
+STAGES = ((forward_1, backward_1),)
