@@ -129,7 +129,9 @@ def test_generated_modules_import_numpy_only() -> None:
         assert set(imports) <= {
             "from __future__ import annotations",
             "import importlib",
+            "import importlib.util",
             "import pkgutil",
+            "from pathlib import Path",
             "from types import ModuleType",
             "from typing import Any",
             "import numpy as np",

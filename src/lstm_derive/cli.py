@@ -1,6 +1,7 @@
 """The ``lstm-derive`` command: regenerate code, gradient-check a cell, and more.
 
 lstm-derive regen [--check]      write (or check) lstm_derive/generated/*.py
+lstm-derive regen --spec F --out D   generate your own cell's modules into D
 lstm-derive gradcheck lstm       print the gradient-check table of a cell
 lstm-derive cells                list every cell: gates, states, parameter count
 lstm-derive export gru           write one cell and the BPTT driver as one NumPy file
@@ -20,6 +21,7 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from lstm_derive.arguments import positive, seed
@@ -57,6 +59,18 @@ def _regen(args: argparse.Namespace) -> int:
         )
         raise CommandError(msg) from error
 
+    if (args.spec is None) != (args.out is None):
+        msg = "--spec and --out go together: regen --spec my_cell.py --out DIR"
+        raise CommandError(msg)
+    if args.spec is not None:
+        from lstm_derive.codegen.regen import regen_spec  # noqa: PLC0415
+
+        report = regen_spec(args.spec, Path(args.out), check=args.check)
+        for item in report.stale:
+            print(f"{'stale' if args.check else 'wrote'} {item.path}")
+        if report.clean:
+            print(f"{args.out} already holds what {args.spec} generates")
+        return 1 if args.check and not report.clean else 0
     report = regen(check=args.check)
     if args.check:
         for item in report.stale:
@@ -156,6 +170,16 @@ def parser() -> argparse.ArgumentParser:
     )
     regen.add_argument(
         "--check", action="store_true", help="write nothing; fail on drift"
+    )
+    regen.add_argument(
+        "--spec",
+        metavar="FILE",
+        help="a spec file of your own (anywhere): generate its modules into --out",
+    )
+    regen.add_argument(
+        "--out",
+        metavar="DIR",
+        help="where --spec's modules go: DIR/<cell>.py and DIR/compiled/<cell>.py",
     )
     regen.set_defaults(run=_regen)
 

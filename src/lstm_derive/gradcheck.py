@@ -295,6 +295,60 @@ def kind_of_name(name: str) -> str:
     return "parameter"
 
 
+def check_model(
+    model: Any,
+    loss: Any,
+    x: Array,
+    target: Array,
+    *,
+    step: float = 1e-3,
+    tolerance: float = 1e-6,
+    input_gradient: bool = True,
+) -> list[GradRow]:
+    """Gradient-check a whole model through its loss, entry by entry, in float64.
+
+    ``model`` is any layer (a :class:`~lstm_derive.nn.Sequential` of recurrent,
+    bidirectional, dense, dropout and activation layers); ``loss(prediction,
+    target)`` returns the loss and its gradient (:mod:`lstm_derive.nn.losses`).
+    Every entry of every parameter (and of ``x``, with ``input_gradient``) is
+    compared with central differences of the loss. The model computes in float64
+    (its layers refuse other dtypes), so the difference quotient carries rounding
+    noise of about 1e-16 / step: hence a tolerance of 1e-6 (a correct model of a
+    few hundred entries stays below 1e-7). A ReLU's kink inside the stencil would
+    make an entry fail: check a rectified model at points away from its kinks. Dropout draws the same units at every evaluation: the
+    states of the model's generators are restored before each forward pass.
+    """
+    generators = model.generators() if hasattr(model, "generators") else []
+    states = [g.bit_generator.state for g in generators]
+
+    def evaluate() -> float:
+        for generator, state in zip(generators, states, strict=True):
+            generator.bit_generator.state = state
+        value, _ = loss(model.forward(x), target)
+        return float(value)
+
+    evaluate()
+    for generator, state in zip(generators, states, strict=True):
+        generator.bit_generator.state = state
+    _, d_prediction = loss(model.forward(x), target)
+    d_x = model.backward(d_prediction)
+    analytic = dict(model.grads)
+    arrays = dict(model.params)
+    if input_gradient:
+        analytic["x"], arrays["x"] = d_x, x
+    rows = []
+    for name, array in arrays.items():
+        for index in np.ndindex(array.shape):
+            numeric = central_difference(evaluate, array, index, step)
+            backward = float(analytic[name][index])
+            error = relative_error(numeric, backward)
+            kind = "input" if name == "x" else "parameter"
+            rows.append(
+                GradRow(kind, name, index, numeric, backward, error, error <= tolerance)
+            )
+    return rows
+
+
 def legend(cell: str | ModuleType | Any = "lstm") -> list[str]:
     """What ``k`` means in ``parameter (k,i,j)``, one line per kind."""
     module = as_cell(cell)
@@ -313,4 +367,3 @@ def summary(rows: list[GradRow]) -> str:
     failed = sum(not row.ok for row in rows)
     verdict = "all OK" if failed == 0 else f"{failed} FAIL"
     return f"{len(rows)} entries checked, max rel_error {worst:.1e}: {verdict}"
-

@@ -173,3 +173,51 @@ def regen(out_dir: Path = GENERATED, *, check: bool = False) -> RegenReport:
         changes |= dict.fromkeys(removed)
         replace_files(changes)
     return RegenReport(stale, removed)
+
+
+def compile_spec(path: str | Path) -> types.ModuleType:
+    """The NumPy module of the cell specified in the file at ``path``, in memory.
+
+    The spec file can be anywhere (it need not be in the package); the module is
+    what ``lstm-derive regen`` would write for it (before formatting), run in a
+    fresh module: ``nn.Recurrent(module, ...)`` and ``gradcheck.check(module)``
+    accept it. Raises SpecError, in one line, for a spec that cannot be derived.
+    """
+    spec = cells.load_file(path)
+    text = render(derive(spec), str(Path(path).name))
+    name = f"lstm_derive_user_cell_{spec.name}"
+    module = types.ModuleType(name)
+    code = compile(text, f"<{spec.name}, compiled from {path}>", "exec")
+    try:
+        exec(code, module.__dict__)  # noqa: S102 (the module just generated)
+    except Exception as error:
+        msg = f"cell {spec.name!r}: the generated module does not import: {error!r}"
+        raise SpecError(msg) from error
+    return module
+
+
+def regen_spec(path: str | Path, out_dir: Path, *, check: bool = False) -> RegenReport:
+    """Write (or check) the modules of one spec file into ``out_dir``, all or nothing.
+
+    ``out_dir/<cell>.py`` (NumPy) and ``out_dir/compiled/<cell>.py`` (Numba): the
+    package's own files are not touched.
+    """
+    spec = cells.load_file(path)
+    source = Path(path).name
+    derivation = derive(spec)
+    numpy_text = ruff_format(render(derivation, source))
+    check_imports(spec.name, numpy_text)
+    rendered = [
+        Rendered(spec, out_dir / f"{spec.name}.py", numpy_text),
+        Rendered(
+            spec,
+            out_dir / COMPILED / f"{spec.name}.py",
+            ruff_format(render_numba(derivation, source)),
+        ),
+    ]
+    stale = [r for r in rendered if not r.is_current()]
+    if not check:
+        for folder in sorted({item.path.parent for item in stale}):
+            folder.mkdir(parents=True, exist_ok=True)
+        replace_files({item.path: item.text for item in stale})
+    return RegenReport(stale, [])

@@ -21,10 +21,12 @@ imports NumPy only.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
+from pathlib import Path
 from types import ModuleType
 
-__all__ = ["load", "names"]
+__all__ = ["load", "load_file", "names"]
 
 
 def names() -> list[str]:
@@ -42,3 +44,17 @@ def load(name: str) -> ModuleType:
         msg = f"no generated code for cell {name!r}; generated cells: {', '.join(names())}"
         raise KeyError(msg)
     return importlib.import_module(f"lstm_derive.generated.{name}")
+
+
+def load_file(path: str | Path) -> ModuleType:
+    """A generated module written anywhere (``lstm-derive regen --spec ... --out``)."""
+    path = Path(path)
+    module_spec = importlib.util.spec_from_file_location(
+        f"lstm_derive_user_cell_{path.stem}", path
+    )
+    if module_spec is None or module_spec.loader is None:
+        msg = f"cannot load a generated module from {path}"
+        raise KeyError(msg)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module

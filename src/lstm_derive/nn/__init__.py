@@ -1,8 +1,10 @@
 """Stage 5 of the flow: a small training runtime on the generated cells.
 
-Layers (:class:`Recurrent` on any generated cell, :class:`Dense`, activations),
-:class:`Sequential` to stack them, losses, the SGD and Adam optimizers with
-gradient-norm clipping, and ``.npz`` save/load. It imports NumPy only.
+Layers (:class:`Recurrent` on any generated cell, with initial states, lengths and
+recurrent dropout; :class:`Bidirectional`; :class:`Dense`; :class:`Dropout`;
+activations), :class:`Sequential` to stack them, losses, the SGD and Adam
+optimizers with gradient-norm clipping, and ``.npz`` save/load. It imports NumPy
+only.
 
 >>> import numpy as np
 >>> from lstm_derive import nn
@@ -19,7 +21,9 @@ gradient-norm clipping, and ``.npz`` save/load. It imports NumPy only.
 from __future__ import annotations
 
 from lstm_derive.nn.activations import Sigmoid, Tanh
+from lstm_derive.nn.bidirectional import Bidirectional
 from lstm_derive.nn.dense import Dense
+from lstm_derive.nn.dropout import Dropout
 from lstm_derive.nn.layer import Layer
 from lstm_derive.nn.losses import (
     BCEWithLogits,
@@ -38,7 +42,9 @@ __all__ = [
     "SGD",
     "Adam",
     "BCEWithLogits",
+    "Bidirectional",
     "Dense",
+    "Dropout",
     "Layer",
     "Loss",
     "MeanSquaredError",

@@ -20,14 +20,43 @@ class Layer:
     ``forward(x)`` keeps what ``backward`` needs; ``backward(d_out)`` fills
     ``grads`` (same keys and shapes as ``params``) and returns the gradient
     w.r.t. ``x``. A layer without parameters has empty dicts.
+
+    Like torch's modules, a layer is in training mode (``training`` True) until
+    :meth:`eval` is called, and back in it after :meth:`train`; only dropout acts
+    differently in the two modes.
     """
 
     params: dict[str, Array]
     grads: dict[str, Array]
+    training: bool
 
     def __init__(self) -> None:
         self.params = {}
         self.grads = {}
+        self.training = True
+
+    def train(self, mode: bool = True) -> Layer:
+        """Training mode (dropout drops); returns the layer."""
+        self.training = mode
+        for layer in self.children():
+            layer.train(mode)
+        return self
+
+    def eval(self) -> Layer:
+        """Evaluation mode (dropout passes everything on); returns the layer."""
+        return self.train(mode=False)
+
+    def children(self) -> list[Layer]:
+        """The layers inside this one (a Sequential's, a Bidirectional's two)."""
+        return []
+
+    def generators(self) -> list[np.random.Generator]:
+        """The random generators the layer draws from while training (dropout's).
+
+        :func:`lstm_derive.gradcheck.check_model` restores their states before
+        every forward pass, so each pass drops the same units.
+        """
+        return [g for layer in self.children() for g in layer.generators()]
 
     def forward(self, x: Array) -> Array:
         """The layer's output for ``x``."""

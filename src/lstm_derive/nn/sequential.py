@@ -29,10 +29,17 @@ class Sequential(Layer):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"Sequential({inner})"
 
-    def forward(self, x: Array) -> Array:
-        """The output of the last layer."""
+    def children(self) -> list[Layer]:
+        """Its layers, in order."""
+        return list(self.layers)
+
+    def forward(self, x: Array, *, lengths: Array | None = None) -> Array:
+        """The output of the last layer; ``lengths`` goes to every recurrent layer."""
         for layer in self.layers:
-            x = layer.forward(x)
+            if lengths is not None and hasattr(layer, "final_state"):
+                x = layer.forward(x, lengths=lengths)  # type: ignore[call-arg]
+            else:
+                x = layer.forward(x)
         return x
 
     def backward(self, d_out: Array) -> Array:

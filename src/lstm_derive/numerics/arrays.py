@@ -35,4 +35,5 @@ def hard_sigmoid(z: Array) -> Array:
 
 def softsign(z: Array) -> Array:
     """z / (1 + |z|): a sigmoid-shaped squashing to (-1, 1) without exp."""
-    return z / (1 + np.abs(z))
+    result: Array = z / (1 + np.abs(z))
+    return result

@@ -11,7 +11,9 @@ below 1e-17), 7 in float32 (below 6e-9, a tenth of float32's ulp). Plain
 arithmetic without a division, so the compiler turns a kernel's loop over columns
 into vector instructions, which it cannot do around the C library's exp.
 
-Every function is compiled with the kernels' options (:data:`JIT_OPTIONS`): cached
+Numba types the arguments when it compiles, so the functions carry no annotations
+(mypy checks their callers only). Every function is compiled with the kernels'
+options (:data:`JIT_OPTIONS`): cached
 once per machine, NumPy's float semantics, and ``a * b + c`` allowed to be one
 fused multiply-add, but nothing else reordered.
 """
@@ -33,7 +35,7 @@ JIT_OPTIONS: dict[str, Any] = {
 
 
 @numba.njit(**JIT_OPTIONS)
-def exp_parts64(x: float) -> tuple[float, float]:
+def exp_parts64(x):
     """(s, q) with exp(x) = s (1 + q) for x in [-43, 0] (x below -43 counts as -43)."""
     x = max(x, -43.0)
     n = math.floor(x * 1.4426950408889634 + 0.5)
@@ -58,7 +60,7 @@ def exp_parts64(x: float) -> tuple[float, float]:
 
 
 @numba.njit(**JIT_OPTIONS)
-def exp_parts32(x: np.float32) -> tuple[np.float32, np.float32]:
+def exp_parts32(x):
     """exp_parts64 in float32 for a float32 x: the same steps, 7 terms."""
     x = max(x, np.float32(-43.0))
     n = np.floor(x * np.float32(1.4426950408889634) + np.float32(0.5))
@@ -77,7 +79,7 @@ def exp_parts32(x: np.float32) -> tuple[np.float32, np.float32]:
 
 
 @numba.njit(**JIT_OPTIONS)
-def sigmoid64(z: float) -> float:
+def sigmoid64(z):
     """1 / (1 + exp(-z)) of one number, as e / (1 + e) with e = exp(z) where z < 0.
 
     Never overflows: exp is only taken of -|z|. Below z = -43 the result stays at
@@ -89,7 +91,7 @@ def sigmoid64(z: float) -> float:
 
 
 @numba.njit(**JIT_OPTIONS)
-def sigmoid32(z: np.float32) -> np.float32:
+def sigmoid32(z):
     """sigmoid64 in float32 for a float32 z."""
     one = np.float32(1.0)
     s, q = exp_parts32(-abs(z))
@@ -98,7 +100,7 @@ def sigmoid32(z: np.float32) -> np.float32:
 
 
 @numba.njit(**JIT_OPTIONS)
-def tanh64(z: float) -> float:
+def tanh64(z):
     """tanh of one number: -t / (t + 2) with t = expm1(-2|z|), the sign of z.
 
     Accurate to a few ulps for every z, tiny ones included (no cancellation);
@@ -111,7 +113,7 @@ def tanh64(z: float) -> float:
 
 
 @numba.njit(**JIT_OPTIONS)
-def tanh32(z: np.float32) -> np.float32:
+def tanh32(z):
     """tanh64 in float32 for a float32 z."""
     one = np.float32(1.0)
     s, q = exp_parts32(np.float32(-2.0) * abs(z))
@@ -120,12 +122,12 @@ def tanh32(z: np.float32) -> np.float32:
     return y if z >= 0 else -y
 
 
-def sigmoid(z: Any) -> Any:
+def sigmoid(z):
     """σ(z) in the precision of z: sigmoid32 for a float32, else sigmoid64."""
     return sigmoid32(z) if isinstance(z, np.float32) else sigmoid64(z)
 
 
-def tanh(z: Any) -> Any:
+def tanh(z):
     """tanh(z) in the precision of z: tanh32 for a float32, else tanh64."""
     return tanh32(z) if isinstance(z, np.float32) else tanh64(z)
 
@@ -134,14 +136,14 @@ def tanh(z: Any) -> Any:
 # a Python function to compile, not a compiled one, hence the lambdas; its
 # arguments must be named as the lambdas' are, without annotations.
 @overload(sigmoid)
-def _sigmoid_of(z):  # type: ignore[no-untyped-def]  # noqa: ANN001 (Numba types z)
+def _sigmoid_of(z):
     if z == numba.float32:
         return lambda z: sigmoid32(z)  # noqa: PLW0108
     return lambda z: sigmoid64(z)  # noqa: PLW0108
 
 
 @overload(tanh)
-def _tanh_of(z):  # type: ignore[no-untyped-def]  # noqa: ANN001 (Numba types z)
+def _tanh_of(z):
     if z == numba.float32:
         return lambda z: tanh32(z)  # noqa: PLW0108
     return lambda z: tanh64(z)  # noqa: PLW0108
