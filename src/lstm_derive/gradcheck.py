@@ -121,14 +121,16 @@ class Problem:
         params = {k: v for k, v in arrays.items() if k != "x" and k[:-1] not in states}
         return arrays["x"], states, params
 
-    def numeric(self, name: str, index: tuple[int, ...], step: float) -> float:
+    def numeric(
+        self, name: str, index: tuple[int, ...], step: float, *, refine: bool = True
+    ) -> float:
         """The derivative of the loss in one entry, by finite differences.
 
         The sixth-order central stencil (see :data:`CENTRAL`), at the step given
-        and then at steps 4 times smaller, until two estimates agree to
-        :data:`AGREEMENT` (each step makes the truncation error, O(s^6), 4096 times
-        smaller): a cell whose activations saturate can have derivatives so steep
-        that the first step is not small enough.
+        and then (with ``refine``) at steps 4 times smaller, until two estimates
+        agree to :data:`AGREEMENT` (each step makes the truncation error, O(s^6),
+        4096 times smaller): a cell whose activations saturate can have
+        derivatives so steep that the first step is not small enough.
 
         A cell with a kink (ReLU) is differentiable on either side of it, and its
         backward gives the slope of the side the point lies on. When a kink lies
@@ -165,6 +167,8 @@ class Problem:
         previous = None
         while step >= MIN_STEP:
             estimate = estimate_at(step)
+            if estimate is not None and not refine:
+                return estimate
             if estimate is not None:
                 if previous is not None and abs(estimate - previous) <= AGREEMENT * max(
                     abs(estimate), 1e-8
@@ -255,12 +259,16 @@ def check(
     seed: int = 0,
     step: float = STEP,
     tolerance: float = TOLERANCE,
+    refine: bool = True,
 ) -> list[GradRow]:
     """Gradient-check every entry of every array of ``cell``; return the rows.
 
     ``cell`` is a cell name, a generated module, or any object with the interface
     of :class:`lstm_derive.nn.bptt.Cell` (``states``, ``layout``, ``shapes``,
     ``forward``, ``backward``) — for example one whose backward is deliberately wrong.
+    ``step`` is the first step of the finite differences; with ``refine`` (the
+    default) smaller steps follow until two estimates agree, without it the first
+    step's estimate is used, good or not.
     """
     module = as_cell(cell)
     problem = Problem.random(module, batch, steps, inputs, hidden, seed)
@@ -268,7 +276,7 @@ def check(
     rows = []
     for name, index in _entries(problem.arrays):
         kind, k = kind_of(module, name)
-        numeric = problem.numeric(name, index, step)
+        numeric = problem.numeric(name, index, step, refine=refine)
         backward = float(analytic[name][index])
         error = relative_error(numeric, backward)
         rows.append(
