@@ -1,87 +1,143 @@
-"""The study's figures (matplotlib): the spread over seeds of every cell, per task.
+"""The study's figures (matplotlib), each labelled in the page's language.
 
-Each figure function takes ``language`` ("en" or "zh") and labels the figure in it,
-so a page can show the figure in its reader's language.
+* :func:`phase_diagram`: cell x task, one panel per budget: the success rate of
+  the final runs (final performance) and the median updates to criterion (speed);
+* :func:`learning_curves`: the validation metric against updates, median and
+  quartiles over the final seeds, for a few cells on one task.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
-from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from lstm_book.site.language import Language, figure_fonts
+from lstm_book.study.analysis import Key, Result
+from lstm_book.study.protocol import BUDGETS
 from lstm_book.study.records import Record
-from lstm_book.study.summary import best_groups, groups
 
-LABELS = {
+WORDS = {
     "en": {
-        "best": "best setting (each seed)",
-        "other": "other settings",
+        "success": "success rate at {budget} updates",
+        "speed": "median updates to criterion",
+        "never": "not within the budget",
+        "updates": "updates",
+        "metric": "validation metric",
         "cell": "cell",
+        "task": "task",
     },
     "zh": {
-        "best": "最佳超参数（每个种子）",
-        "other": "其他超参数",
+        "success": "{budget} 次更新后的成功率",
+        "speed": "达到标准所需更新次数的中位数",
+        "never": "预算内未达到",
+        "updates": "更新次数",
+        "metric": "验证集指标",
         "cell": "单元",
+        "task": "任务",
     },
 }
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Serif CJK SC", "DejaVu Sans"]
 
 
-def _font(language: str) -> Any:
-    return {"font.family": CJK_FONTS} if language == "zh" else {}
+TASK_LABELS = {
+    "en": {
+        "adding-10": "adding, T = 10", "adding-30": "adding, T = 30",
+        "adding-100": "adding, T = 100", "reber": "Reber, continual",
+        "stream": "leaky average",
+    },
+    "zh": {
+        "adding-10": "加法，T = 10", "adding-30": "加法，T = 30",
+        "adding-100": "加法，T = 100", "reber": "持续 Reber 文法",
+        "stream": "滑动平均流",
+    },
+}  # fmt: skip
+"""How each task is named on a figure."""
 
 
-def spread_figure(
-    records: Sequence[Record],
+def phase_diagram(
+    found: dict[Key, Result],
+    cells: Sequence[str],
     tasks: Sequence[str],
-    metric_labels: dict[str, str],
-    *,
-    language: str = "en",
-    titles: dict[str, str] | None = None,
+    language: Language,
 ) -> Figure:
-    """One strip plot per task: every cell's metric for each seed.
+    """Success rate per cell and task at each budget, and the median speed."""
+    words = WORDS[language]
+    with figure_fonts():
+        figure = Figure(
+            figsize=(2.2 * (len(BUDGETS) + 1) + 1.2, 0.32 * len(cells) + 1.8),
+            layout="constrained",
+        )
+        panels = figure.subplots(1, len(BUDGETS) + 1, sharey=True)
+        for axes, budget in zip(panels, BUDGETS, strict=False):
+            grid = np.full((len(cells), len(tasks)), np.nan)
+            for row, cell in enumerate(cells):
+                for column, task in enumerate(tasks):
+                    result = found.get((task, cell, budget))
+                    if result is not None:
+                        grid[row, column] = result.success_rate
+            image = axes.imshow(grid, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+            axes.set_title(words["success"].format(budget=budget), fontsize=8)
+            _ticks(axes, cells, tasks, language)
+        figure.colorbar(image, ax=panels[: len(BUDGETS)], shrink=0.8)
+        speed = np.full((len(cells), len(tasks)), np.nan)
+        budget = max(BUDGETS)
+        for row, cell in enumerate(cells):
+            for column, task in enumerate(tasks):
+                result = found.get((task, cell, budget))
+                median = None if result is None else result.median_to_criterion
+                speed[row, column] = np.nan if median is None else np.log10(median)
+        axes = panels[-1]
+        image = axes.imshow(speed, cmap="magma_r", aspect="auto",
+                            vmin=np.log10(200), vmax=np.log10(budget))  # fmt: skip
+        axes.set_title(f"{words['speed']}\n(log10; {words['never']}: ·)", fontsize=8)
+        _ticks(axes, cells, tasks, language)
+        figure.colorbar(image, ax=axes, shrink=0.8)
+    return figure
 
-    Large dots are the seeds of the cell's best setting, small grey ones the other
-    settings of the grid; a bar marks the best setting's median.
-    """
-    words = LABELS[language]
-    with rc_context(_font(language)):
-        figure = Figure(figsize=(7.2, 2.3 * len(tasks)), layout="constrained")
-        axes_list = figure.subplots(len(tasks), 1, squeeze=False)[:, 0]
-        best = best_groups(records)
-        all_groups = groups(records)
-        for axes, task in zip(axes_list, tasks, strict=True):
-            cells = [c for (t, c) in best if t == task]
-            jitter = np.random.default_rng(0)
-            other_label: str | None = words["other"]
-            for x, cell in enumerate(cells):
-                chosen = best[task, cell]
-                for group in all_groups:
-                    if group.task != task or group.cell != cell or group is chosen:
-                        continue
-                    offsets = jitter.uniform(-0.25, 0.25, group.runs)
-                    axes.scatter(
-                        x + offsets, group.metrics, s=8, color="0.6", alpha=0.6,
-                        label=other_label,
-                    )  # fmt: skip
-                    other_label = None
-                offsets = jitter.uniform(-0.15, 0.15, chosen.runs)
-                axes.scatter(
-                    x + offsets, chosen.metrics, s=28, color="C0", zorder=3,
-                    label=words["best"] if x == 0 else None,
-                )  # fmt: skip
-                median = float(np.median(chosen.metrics))
-                axes.hlines(median, x - 0.3, x + 0.3, color="C3", zorder=4)
-            axes.set_xticks(range(len(cells)), cells, rotation=30, ha="right")
-            axes.set_ylabel(metric_labels[task])
-            axes.set_ylim(-0.05, 1.05)
-            axes.grid(axis="y", alpha=0.3)
-            axes.set_title((titles or {}).get(task, task), fontsize=10)
-        if len(axes_list):
-            axes_list[0].legend(fontsize=8, loc="lower right")
-        axes_list[-1].set_xlabel(words["cell"])
+
+def _ticks(
+    axes: object, cells: Sequence[str], tasks: Sequence[str], language: Language
+) -> None:
+    labels = [TASK_LABELS[language].get(task, task) for task in tasks]
+    axes.set_xticks(range(len(tasks)), labels, rotation=45, ha="right", fontsize=7)  # type: ignore[attr-defined]
+    axes.set_yticks(range(len(cells)), cells, fontsize=7)  # type: ignore[attr-defined]
+
+
+def learning_curves(
+    records: Sequence[Record],
+    found: dict[Key, Result],
+    task: str,
+    cells: Sequence[str],
+    language: Language,
+) -> Figure:
+    """The validation metric of each cell's final runs (largest budget) over updates."""
+    words = WORDS[language]
+    budget = max(BUDGETS)
+    with figure_fonts():
+        figure = Figure(figsize=(6.4, 3.4), layout="constrained")
+        axes = figure.subplots()
+        for k, cell in enumerate(cells):
+            result = found.get((task, cell, budget))
+            if result is None:
+                continue
+            runs = [
+                r for r in records
+                if r.phase == "final" and r.task == task and r.cell == cell
+                and r.setting == result.setting and r.updates >= budget
+            ]  # fmt: skip
+            if not runs:
+                continue
+            updates = np.array(runs[0].curve["updates"])
+            curves = np.array([r.curve["metric"][: len(updates)] for r in runs])
+            low, middle, high = np.percentile(curves, [25, 50, 75], axis=0)
+            axes.plot(updates, middle, color=f"C{k}", label=cell)
+            axes.fill_between(updates, low, high, color=f"C{k}", alpha=0.2)
+        axes.set_xscale("log")
+        axes.set_xlabel(words["updates"])
+        axes.set_ylabel(words["metric"])
+        axes.set_ylim(-0.02, 1.02)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize=7, loc="upper left")
+        axes.set_title(TASK_LABELS[language].get(task, task), fontsize=9)
     return figure

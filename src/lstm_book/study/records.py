@@ -1,9 +1,11 @@
 """One run of the study as a record, and the recorded JSON files.
 
-A record names the point (task, cell, seed, hyper-parameters), the budget, the
-score (``metric``, ``success`` and task-specific ``details``), the wall and CPU
-times and the versions that produced it, including a hash of the cell's generated code:
-a record only reproduces with the same code.
+A record names its point (task, cell, seed, setting, updates, phase), its learning
+curve (validation scores every few hundred updates), its test scores at every
+budget it reached, the first update at which it met the task's criterion on the
+validation set (``None``: censored, never within its updates), its times, the
+backend that ran it, the versions and the cell code that produced it, and the
+numeric environment it ran in: a re-run equals it bit for bit only on the same one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from lstm_book.study.protocol import Point, Setting
 from lstm_derive import generated
 from lstm_derive.files import replace_files
 
@@ -33,44 +36,49 @@ class Record:
     cell: str
     seed: int
     learning_rate: float
-    forget_bias: float | None
-    hidden: int
+    retention: float
     updates: int
-    batch: int
-    metric: float
-    success: bool
+    phase: str
+    curve: dict[str, list[float]]
+    """``updates``, ``loss`` and ``metric`` on the validation set, per checkpoint."""
+    test: dict[str, dict[str, float]]
+    """Per budget reached (as text: "400"), the test ``loss`` and ``metric``."""
+    reached: int | None
+    """The first checkpoint at which the validation metric met the criterion."""
     seconds: float
-    cpu_seconds: float | None = None
-    """The run's CPU time: its wall time on a quiet machine (``seconds`` grows
-    with the load of the machine it ran on; absent in older records)."""
-    details: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: float
+    backend: str
     versions: dict[str, str] = field(default_factory=dict)
-    environment: dict[str, str] | None = None
-    """The numeric environment it ran in (absent in older records): a re-run
-    equals it bit for bit only in the same one."""
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
-    def key(self) -> tuple[str, str, int, float, float | None]:
-        """The point of the study this run belongs to."""
-        return (self.task, self.cell, self.seed, self.learning_rate, self.forget_bias)
+    def setting(self) -> Setting:
+        """The run's setting."""
+        return Setting(self.learning_rate, self.retention)
 
     @property
-    def setting_order(self) -> tuple[float, float]:
-        """A sort key for the setting (no forget bias first)."""
-        return (
-            self.learning_rate,
-            -1.0 if self.forget_bias is None else self.forget_bias,
-        )
+    def key(self) -> tuple[str, str, int, float, float, str]:
+        """The point of the study this run belongs to (see ``Point.key``)."""
+        return (self.task, self.cell, self.seed, self.learning_rate, self.retention,
+                self.phase)  # fmt: skip
 
-    @property
-    def quiet_seconds(self) -> float:
-        """The run's time on a quiet machine: its CPU time, else its wall time."""
-        return self.seconds if self.cpu_seconds is None else self.cpu_seconds
+    def validation_loss(self, budget: int) -> float:
+        """The validation loss after ``budget`` updates."""
+        return self.curve["loss"][self.curve["updates"].index(budget)]
 
-    @property
-    def setting(self) -> tuple[float, float | None]:
-        """(learning rate, forget bias)."""
-        return (self.learning_rate, self.forget_bias)
+    def test_at(self, budget: int) -> dict[str, float]:
+        """The test scores after ``budget`` updates."""
+        return self.test[str(budget)]
+
+    def reached_within(self, budget: int) -> int | None:
+        """The updates to criterion, if within ``budget``; else None (censored)."""
+        return self.reached if self.reached is not None and self.reached <= budget else None
+
+
+def point_of(record: Record) -> Point:
+    """The point a record ran."""
+    return Point(record.task, record.cell, record.seed, record.setting,
+                 record.updates, record.phase)  # fmt: skip
 
 
 def cell_code_hash(cell: str) -> str:
@@ -92,7 +100,7 @@ def versions(cell: str) -> dict[str, str]:
 
 def to_json(records: list[Record]) -> str:
     """Records as a JSON array, sorted by their point, one object per record."""
-    ordered = sorted(records, key=lambda r: (r.task, r.cell, r.setting_order, r.seed))
+    ordered = sorted(records, key=lambda r: r.key)
     return json.dumps([asdict(r) for r in ordered], indent=1) + "\n"
 
 
@@ -112,7 +120,8 @@ def load_recorded(folder: Path | None = None) -> list[Record]:
 
 
 def save_recorded(new: list[Record], folder: Path | None = None) -> list[Path]:
-    """Merge ``new`` into the task files (a new record replaces one at its point)."""
+    """Merge ``new`` into the task files, all or none (a new record replaces one at
+    its point)."""
     folder = RECORDED if folder is None else folder
     changes: dict[Path, str | None] = {}
     for task in sorted({r.task for r in new}):
@@ -122,5 +131,5 @@ def save_recorded(new: list[Record], folder: Path | None = None) -> list[Path]:
         merged.update({r.key: r for r in new if r.task == task})
         changes[path] = to_json(list(merged.values()))
     folder.mkdir(parents=True, exist_ok=True)
-    replace_files(changes)  # every task file, or none
+    replace_files(changes)
     return list(changes)

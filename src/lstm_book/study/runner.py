@@ -1,104 +1,91 @@
-"""Run points of the study: one (task, cell, seed, setting) each, deterministically.
+"""Run one point of the study, deterministically.
 
-A run depends only on its point: its generator is seeded with the seed, every
-test set with a fixed seed, and the BLAS library is held to one thread (sums in
-a fixed order), so re-running a recorded point gives the recorded numbers.
+A run depends only on its point: the model's initial weights come from a generator
+seeded with ``(INIT, seed)`` and the training batches from another seeded with
+``(DATA, seed)``, so every cell sees the same sequences at the same seed (a paired
+design, whatever its number of parameters); the validation and test sets are fixed.
+The BLAS library is held to one thread, so on the same numeric environment a
+re-run gives the recorded numbers bit for bit.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+
+import numpy as np
 
 from lstm_book.environment import numeric_environment
-from lstm_book.experiments.tasks.model import Settings
-from lstm_book.experiments.tasks.suite import TASKS
 from lstm_book.experiments.threads import one_blas_thread
-from lstm_book.study.grid import settings_for
-from lstm_book.study.records import Record, cell_code_hash, versions
+from lstm_book.study.cells import retention_of
+from lstm_book.study import protocol
+from lstm_book.study.protocol import MAX_GRAD_NORM, Point
+from lstm_book.study.records import Record, versions
+from lstm_book.study.tasks import TASKS
+from lstm_derive import nn
+
+INIT, DATA = 1, 2
+"""The first word of the seed of the initial weights' and the data's generators."""
 
 
-@dataclass(frozen=True)
-class Point:
-    """What one run trains: a task, a cell, a seed and a setting of the grid."""
-
-    task: str
-    cell: str
-    seed: int
-    settings: Settings
+def fastest_backend() -> str:
+    """``numba`` if Numba is installed, else ``numpy`` (the records agree within
+    float tolerance)."""
+    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
 
 
-def plan(tasks: Sequence[str], cells: Sequence[str], seeds: int) -> list[Point]:
-    """Every point of the grid for ``tasks`` x ``cells`` x seeds 0..seeds-1."""
-    return [
-        Point(task, cell, seed, settings)
-        for task in tasks
-        for cell in cells
-        for settings in settings_for(cell)
-        for seed in range(seeds)
-    ]
-
-
-def recorded_keys(
-    recorded: Sequence[Record],
-) -> set[tuple[str, str, int, float, float | None]]:
-    """The points of ``recorded`` that today's code would reproduce: the task's
-    budget and the cell's generated code are those of the record."""
-    return {
-        r.key for r in recorded
-        if r.task in TASKS
-        and (r.hidden, r.updates, r.batch) == (
-            TASKS[r.task].hidden, TASKS[r.task].updates, TASKS[r.task].batch
-        )
-        and r.versions.get("cell_code") == cell_code_hash(r.cell)
-    }  # fmt: skip
-
-
-def missing(points: Sequence[Point], recorded: Sequence[Record]) -> list[Point]:
-    """The points without a reproducible record in ``recorded``."""
-    have = recorded_keys(recorded)
-    return [p for p in points if point_key(p) not in have]
-
-
-def point_key(point: Point) -> tuple[str, str, int, float, float | None]:
-    """The key a record of ``point`` has (see ``Record.key``)."""
-    return (point.task, point.cell, point.seed, point.settings.learning_rate,
-            point.settings.forget_bias)  # fmt: skip
-
-
-def run_point(point: Point) -> Record:
+def run_point(point: Point, backend: str | None = None) -> Record:
     """Train and score one point (on one BLAS thread)."""
-    task = TASKS[point.task]
+    backend = backend or fastest_backend()
     start, cpu_start = time.perf_counter(), time.process_time()
     with one_blas_thread():
-        outcome = task.run(point.cell, point.seed, point.settings)
-    seconds = time.perf_counter() - start
-    cpu_seconds = time.process_time() - cpu_start
+        curve, test, reached = _train(point, backend)
     return Record(
-        task=point.task,
-        cell=point.cell,
-        seed=point.seed,
-        learning_rate=point.settings.learning_rate,
-        forget_bias=point.settings.forget_bias,
-        hidden=task.hidden,
-        updates=task.updates,
-        batch=task.batch,
-        metric=outcome.metric,
-        success=outcome.success,
-        seconds=round(seconds, 3),
-        cpu_seconds=round(cpu_seconds, 3),
-        details=outcome.details,
-        versions=versions(point.cell),
-        environment=numeric_environment(),
+        task=point.task, cell=point.cell, seed=point.seed,
+        learning_rate=point.setting.learning_rate, retention=point.setting.retention,
+        updates=point.updates, phase=point.phase, curve=curve, test=test,
+        reached=reached, seconds=round(time.perf_counter() - start, 3),
+        cpu_seconds=round(time.process_time() - cpu_start, 3), backend=backend,
+        versions=versions(point.cell), environment=numeric_environment(),
+    )  # fmt: skip
+
+
+def _train(
+    point: Point, backend: str
+) -> tuple[dict[str, list[float]], dict[str, dict[str, float]], int | None]:
+    task = TASKS[point.task]
+    retention = retention_of(point.cell)
+    gate_bias = {} if retention is None else {
+        retention.gate: retention.bias(point.setting.retention)
+    }  # fmt: skip
+    model = task.model(
+        point.cell, np.random.default_rng([INIT, point.seed]), gate_bias, backend
     )
-
-
-def run_points(points: Sequence[Point], *, jobs: int = 1) -> Iterator[Record]:
-    """Records of ``points`` in order, on ``jobs`` worker processes."""
-    if jobs <= 1:
-        yield from map(run_point, points)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(run_point, points)
+    batches = task.batches(np.random.default_rng([DATA, point.seed]))
+    optimizer = nn.Adam(model.params, point.setting.learning_rate)
+    loss = task.loss()
+    marks = set(protocol.checkpoints(point.updates))
+    curve: dict[str, list[float]] = {"updates": [], "loss": [], "metric": []}
+    test: dict[str, dict[str, float]] = {}
+    reached = None
+    for update in range(1, point.updates + 1):
+        batch = next(batches)
+        model.lengths = batch.lengths
+        nn.train_step(
+            model, loss, optimizer, batch.x, batch.target, max_grad_norm=MAX_GRAD_NORM
+        )
+        if task.continual:  # the next segment continues these streams
+            model.carried = {s: v.copy() for s, v in model.recurrent.final_state.items()}
+        if update in marks:
+            carried, model.carried = model.carried, None
+            scores = task.scores(model, "validation")
+            curve["updates"].append(update)
+            curve["loss"].append(scores.loss)
+            curve["metric"].append(scores.metric)
+            if reached is None and task.success(scores.metric):
+                reached = update
+            if update in protocol.BUDGETS:
+                scored = task.scores(model, "test")
+                test[str(update)] = {"loss": scored.loss, "metric": scored.metric}
+            model.carried = carried
+    return curve, test, reached
