@@ -74,8 +74,23 @@ def test_peephole_parameters_have_adjoints() -> None:
 
 def test_latex_comes_from_the_objects(lstm: derive.Derivation) -> None:
     partial = next(p for p in lstm.partials if str(p.of) == "f")
-    assert derive.latex_partial(partial) == (
-        r"\frac{\partial f_t}{\partial z_{f,t}} = f_t \left(1 - f_t\right)"
+    assert derive.latex_partial(partial, lstm.spec) == (
+        r"\frac{\partial f_t}{\partial z_{f,t}} = f_t \odot \left(1 - f_t\right)"
     )
-    assert derive.latex_equation(lstm.equation("c")) == r"c_t = c_{t-1} f_t + g_t i_t"
+    # products in the order the spec file writes them, as a textbook prints them
+    assert derive.latex_equation(lstm.equation("c"), lstm.spec) == (
+        r"c_t = f_t \odot c_{t-1} + i_t \odot g_t"
+    )
+    assert derive.latex_adjoint(lstm.adjoint("c_prev"), lstm.spec) == (
+        r"\delta c_{t-1} = \delta c_t \odot f_t"
+    )
+    gru = derive.derive(cells.load("gru"))
+    assert derive.latex_equation(gru.equation("h"), gru.spec) == (
+        r"h_t = \left(1 - u_t\right) \odot n_t + u_t \odot h_{t-1}"
+    )
+    backward = derive.latex_backward(lstm)
+    assert (
+        r"\delta z^{x}_{k,t} = \delta z_{k,t}\quad\text{for each block } k" in backward
+    )
+    assert not any(line.startswith(r"\delta z^{x}_{f,t}") for line in backward)
     assert set(lstm.gate_partials()) == {"f", "i", "g", "o"}

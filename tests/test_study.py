@@ -24,7 +24,11 @@ from lstm_book.environment import (
     same_environment,
 )
 from lstm_book.experiments.tasks import adding, reber
-from lstm_book.experiments.tasks.streams import AverageStream, ReberStream, strings_right
+from lstm_book.experiments.tasks.streams import (
+    AverageStream,
+    ReberStream,
+    strings_right,
+)
 from lstm_book.study import analysis, claims, protocol, records, stats, sweep
 from lstm_book.study.cells import FAMILY, LEFT_OUT, Retention, retention_of
 from lstm_book.study.protocol import Point, Setting
@@ -122,13 +126,19 @@ def test_search_candidates_are_shared_stratified_and_in_range() -> None:
         assert sorted(slices) == list(range(len(settings)))  # one per slice
         assert all(0 <= s.retention <= 3 for s in settings)
     points = protocol.search_points(["adding-10"], ["lstm", "gru"])
-    by_cell = {cell: {p.setting for p in points if p.cell == cell} for cell in ("lstm", "gru")}
+    by_cell = {
+        cell: {p.setting for p in points if p.cell == cell} for cell in ("lstm", "gru")
+    }
     assert by_cell["lstm"] == by_cell["gru"]  # the same candidates for every cell
 
 
 def test_a_setting_chosen_for_several_budgets_trains_once_for_the_largest() -> None:
     a, b = Setting(0.01, 1.0), Setting(0.003, 2.0)
-    chosen = {("reber", "lstm", 400): b, ("reber", "lstm", 1600): a, ("reber", "lstm", 6400): a}
+    chosen = {
+        ("reber", "lstm", 400): b,
+        ("reber", "lstm", 1600): a,
+        ("reber", "lstm", 6400): a,
+    }
     points = protocol.final_points(chosen, seeds=3)
     assert {(p.setting, p.updates) for p in points} == {(a, 6400), (b, 400)}
     assert len(points) == 6
@@ -157,7 +167,10 @@ def test_settings_are_chosen_on_validation_never_on_test() -> None:
         fake_record("adding-10", "lstm", 1000, bad, phase="search", loss=0.0, validation=0.2),
     ]  # fmt: skip
     assert analysis.choose(search)[("adding-10", "lstm", 6400)] == good
-    finals = [fake_record("adding-10", "lstm", s, good, loss=0.01 * (s + 1)) for s in range(10)]
+    finals = [
+        fake_record("adding-10", "lstm", s, good, loss=0.01 * (s + 1))
+        for s in range(10)
+    ]
     result = analysis.results(search + finals)[("adding-10", "lstm", 6400)]
     assert result.seeds == 10
     assert result.losses == [0.01 * (s + 1) for s in range(10)]
@@ -169,7 +182,9 @@ def test_settings_are_chosen_on_validation_never_on_test() -> None:
 def test_holm_matches_a_worked_example() -> None:
     # Holm (1979)'s procedure on four p-values: sorted 0.005, 0.01, 0.03, 0.04
     # are multiplied by 4, 3, 2, 1 and made non-decreasing.
-    assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx(
+        [0.03, 0.06, 0.06, 0.02]
+    )
     assert stats.holm([0.5]) == [0.5]
     assert stats.holm([0.9, 0.9]) == [1.0, 1.0]
 
@@ -178,16 +193,27 @@ def test_holm_keeps_the_family_error_rate_on_null_data() -> None:
     rng = np.random.default_rng(3)
     rejected = 0
     for _ in range(300):
-        pvalues = [stats.welch(rng.normal(size=10), rng.normal(size=10)).p for _ in range(20)]
+        pvalues = [
+            stats.welch(rng.normal(size=10), rng.normal(size=10)).p for _ in range(20)
+        ]
         rejected += min(stats.holm(pvalues)) < stats.ALPHA
     assert rejected / 300 <= 0.08  # at most alpha, within sampling noise
 
 
 def test_tost_shows_equivalence_only_within_the_margin() -> None:
     rng = np.random.default_rng(4)
-    same = [stats.tost(rng.normal(0, 0.05, 10), rng.normal(0, 0.05, 10), 0.1) for _ in range(50)]
-    apart = [stats.tost(rng.normal(0.3, 0.05, 10), rng.normal(0, 0.05, 10), 0.1) for _ in range(50)]
-    noisy = [stats.tost(rng.normal(0, 1.0, 10), rng.normal(0, 1.0, 10), 0.1) for _ in range(50)]
+    same = [
+        stats.tost(rng.normal(0, 0.05, 10), rng.normal(0, 0.05, 10), 0.1)
+        for _ in range(50)
+    ]
+    apart = [
+        stats.tost(rng.normal(0.3, 0.05, 10), rng.normal(0, 0.05, 10), 0.1)
+        for _ in range(50)
+    ]
+    noisy = [
+        stats.tost(rng.normal(0, 1.0, 10), rng.normal(0, 1.0, 10), 0.1)
+        for _ in range(50)
+    ]
     assert np.mean(np.array(same) < 0.05) > 0.9
     assert np.mean(np.array(apart) < 0.05) == 0
     assert np.mean(np.array(noisy) < 0.05) < 0.1  # not shown from noise
@@ -237,7 +263,10 @@ def test_greff_verdicts_follow_the_numbers() -> None:
     noisy = claims.greff_harmless(synthetic(base, tasks, spread=0.5))
     assert noisy.verdict == claims.CANNOT_TELL  # never "agrees" from noise
     assert claims.greff_fgr(worst).verdict == claims.AGREES
-    assert claims.greff_fgr(synthetic(base | {"greff_fgr": 0.01}, tasks)).verdict == claims.DISAGREES
+    assert (
+        claims.greff_fgr(synthetic(base | {"greff_fgr": 0.01}, tasks)).verdict
+        == claims.DISAGREES
+    )
 
 
 def test_claims_without_their_cells_cannot_tell() -> None:
@@ -254,7 +283,9 @@ def test_records_round_trip_and_merge_by_point(tmp_path: Path) -> None:
     first = [fake_record("reber", "lstm", s, setting) for s in range(2)]
     records.save_recorded(first, tmp_path)
     replaced = fake_record("reber", "lstm", 1, setting, loss=0.9)
-    records.save_recorded([replaced, fake_record("stream", "rnn", 0, setting)], tmp_path)
+    records.save_recorded(
+        [replaced, fake_record("stream", "rnn", 0, setting)], tmp_path
+    )
     loaded = records.load_recorded(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reber.json", "stream.json"]
     assert [r.test_at(400)["loss"] for r in loaded] == [0.1, 0.9, 0.1]
@@ -290,7 +321,9 @@ def test_a_recorded_point_reruns_to_the_recorded_number(
     if same_environment(saved.environment) and again.backend == saved.backend:
         assert mine == theirs
         assert again.curve["loss"] == saved.curve["loss"][:length]
-        report_comparison(Comparison(what, True, "same numeric environment and backend"))
+        report_comparison(
+            Comparison(what, True, "same numeric environment and backend")
+        )
         return
     drift = relative_differences(saved.curve["loss"][:length], again.curve["loss"])
     drift += relative_differences([theirs["loss"]], [mine["loss"]])
@@ -337,16 +370,29 @@ def dask_cluster() -> Iterator[str]:
     processes = [
         subprocess.Popen(
             [*dask, "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
     ]
     for _ in range(2):
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address,
-                 "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    address,
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
         )
     try:
         deadline = time.monotonic() + 60
@@ -408,7 +454,10 @@ def test_the_study_command_records_and_resumes_every_phase(
             "--backend", "numpy", "--record"]  # fmt: skip
     assert main(argv) == 0
     saved = records.load_recorded(tmp_path)
-    phases = {phase: [r for r in saved if r.phase == phase] for phase in ("search", "final", "bias")}
+    phases = {
+        phase: [r for r in saved if r.phase == phase]
+        for phase in ("search", "final", "bias")
+    }
     assert len(phases["search"]) == 4  # 2 cells x 2 candidates
     assert 4 <= len(phases["final"]) <= 8  # 2 cells x 2 seeds, per distinct choice
     assert len(phases["bias"]) == 4  # the LSTM at 2 biases x 2 seeds

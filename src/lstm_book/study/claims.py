@@ -22,7 +22,11 @@ from lstm_book.study.analysis import Key, Result, complete, results
 from lstm_book.study.records import Record
 
 AGREES, DISAGREES, CANNOT_TELL = "agrees", "disagrees", "cannot tell at this power"
-VERDICTS_ZH = {AGREES: "一致", DISAGREES: "不一致", CANNOT_TELL: "在此统计功效下无法判断"}
+VERDICTS_ZH = {
+    AGREES: "一致",
+    DISAGREES: "不一致",
+    CANNOT_TELL: "在此统计功效下无法判断",
+}
 MARGIN = float(np.log10(1.5))
 """Equivalence margin on the log10 test loss: a factor of 1.5 either way."""
 BUDGET = 6400
@@ -82,9 +86,13 @@ def greff_worst(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
     """Greff et al.: removing the forget gate (NFG) or the output activation (NOAF)
     hurts most."""
     claim, found = "greff_worst", results(records)
-    tasks = _found(found, (VANILLA, *VARIANTS), list(dict.fromkeys(t for t, _, _ in found)), budget)
+    tasks = _found(
+        found, (VANILLA, *VARIANTS), list(dict.fromkeys(t for t, _, _ in found)), budget
+    )
     if not tasks:
-        return _missing(claim, "the vanilla LSTM and all eight variants", "标准 LSTM 及全部八个变体")
+        return _missing(
+            claim, "the vanilla LSTM and all eight variants", "标准 LSTM 及全部八个变体"
+        )
     base = {t: found[t, VANILLA, budget] for t in tasks}
     pairs = [(v, t) for v in VARIANTS for t in tasks]
     tests = {
@@ -92,7 +100,14 @@ def greff_worst(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
         for v, t in pairs
     }
     adjusted = dict(zip(pairs, stats.holm([tests[p].p for p in pairs]), strict=True))
-    worse = {v: [t for t in tasks if tests[v, t].estimate > 0 and adjusted[v, t] < stats.ALPHA] for v in VARIANTS}
+    worse = {
+        v: [
+            t
+            for t in tasks
+            if tests[v, t].estimate > 0 and adjusted[v, t] < stats.ALPHA
+        ]
+        for v in VARIANTS
+    }
     drop = {v: float(np.mean([tests[v, t].estimate for t in tasks])) for v in VARIANTS}
     ranked = sorted(VARIANTS, key=lambda v: -drop[v])
     top = ranked[:2]
@@ -105,7 +120,9 @@ def greff_worst(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
     seeds = min(found[t, c, budget].seeds for t in tasks for c in (VANILLA, *VARIANTS))
     power, power_zh = _power(seeds, len(pairs))
     listing = ", ".join(f"{v} {drop[v]:+.2f}" for v in ranked)
-    significant = ", ".join(f"{v} ({len(worse[v])})" for v in ranked if worse[v]) or "none"
+    significant = (
+        ", ".join(f"{v} ({len(worse[v])})" for v in ranked if worse[v]) or "none"
+    )
     return Verdict(
         claim, verdict,
         f"{len(tasks)} tasks at {budget} updates", power,
@@ -125,23 +142,47 @@ def _equivalent_variants(
     """Equivalence (``gains=False``: neither worse nor better by the margin) or no
     gain (``gains=True``: not better by the margin) of ``cells`` to the vanilla."""
     found = results(records)
-    tasks = _found(found, (VANILLA, *cells), list(dict.fromkeys(t for t, _, _ in found)), budget)
+    tasks = _found(
+        found, (VANILLA, *cells), list(dict.fromkeys(t for t, _, _ in found)), budget
+    )
     if not tasks:
-        return _missing(claim, f"the vanilla LSTM and {', '.join(cells)}", f"标准 LSTM 及 {'、'.join(cells)}")
+        return _missing(
+            claim,
+            f"the vanilla LSTM and {', '.join(cells)}",
+            f"标准 LSTM 及 {'、'.join(cells)}",
+        )
     pairs = [(c, t) for c in cells for t in tasks]
     base = {t: found[t, VANILLA, budget].log_losses for t in tasks}
-    tests = {(c, t): stats.welch(found[t, c, budget].log_losses, base[t]) for c, t in pairs}
+    tests = {
+        (c, t): stats.welch(found[t, c, budget].log_losses, base[t]) for c, t in pairs
+    }
     adjusted = dict(zip(pairs, stats.holm([tests[p].p for p in pairs]), strict=True))
     worse = [p for p in pairs if tests[p].estimate > 0 and adjusted[p] < stats.ALPHA]
     better = [p for p in pairs if tests[p].estimate < 0 and adjusted[p] < stats.ALPHA]
     if gains:  # "gains nothing": its loss is not lower by the margin
-        shown = [p for p in pairs if stats.not_better_by(base[p[1]], found[p[1], p[0], budget].log_losses, MARGIN) < stats.ALPHA]
+        shown = [
+            p
+            for p in pairs
+            if stats.not_better_by(
+                base[p[1]], found[p[1], p[0], budget].log_losses, MARGIN
+            )
+            < stats.ALPHA
+        ]
     else:
-        shown = [p for p in pairs if stats.tost(found[p[1], p[0], budget].log_losses, base[p[1]], MARGIN) < stats.ALPHA]
+        shown = [
+            p
+            for p in pairs
+            if stats.tost(found[p[1], p[0], budget].log_losses, base[p[1]], MARGIN)
+            < stats.ALPHA
+        ]
     if gains:
-        verdict = DISAGREES if better else AGREES if len(shown) == len(pairs) else CANNOT_TELL
+        verdict = (
+            DISAGREES if better else AGREES if len(shown) == len(pairs) else CANNOT_TELL
+        )
     else:
-        verdict = DISAGREES if worse else AGREES if len(shown) == len(pairs) else CANNOT_TELL
+        verdict = (
+            DISAGREES if worse else AGREES if len(shown) == len(pairs) else CANNOT_TELL
+        )
     seeds = min(found[t, c, budget].seeds for c, t in pairs)
     power, power_zh = _power(seeds, len(pairs))
 
@@ -167,12 +208,16 @@ def _equivalent_variants(
 def greff_harmless(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
     """Greff et al.: coupling the input and forget gates (CIFG) or removing the
     peepholes (NP) does not hurt."""
-    return _equivalent_variants(records, "greff_harmless", ("greff_cifg", "greff_np"), budget, gains=False)
+    return _equivalent_variants(
+        records, "greff_harmless", ("greff_cifg", "greff_np"), budget, gains=False
+    )
 
 
 def greff_fgr(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
     """Greff et al.: full gate recurrence (FGR) gains nothing."""
-    return _equivalent_variants(records, "greff_fgr", ("greff_fgr",), budget, gains=True)
+    return _equivalent_variants(
+        records, "greff_fgr", ("greff_fgr",), budget, gains=True
+    )
 
 
 def continual_forget_gate(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
@@ -180,16 +225,45 @@ def continual_forget_gate(records: Sequence[Record], budget: int = BUDGET) -> Ve
     claim, found = "continual_forget_gate", results(records)
     tasks = _found(found, ("lstm", "greff_nfg"), CONTINUAL, budget)
     if not tasks:
-        return _missing(claim, "the LSTM and greff_nfg on the continual tasks", "LSTM 与 greff_nfg 在持续任务上")
-    tests = [stats.welch(found[t, "greff_nfg", budget].log_losses, found[t, "lstm", budget].log_losses) for t in tasks]
+        return _missing(
+            claim,
+            "the LSTM and greff_nfg on the continual tasks",
+            "LSTM 与 greff_nfg 在持续任务上",
+        )
+    tests = [
+        stats.welch(
+            found[t, "greff_nfg", budget].log_losses,
+            found[t, "lstm", budget].log_losses,
+        )
+        for t in tasks
+    ]
     adjusted = stats.holm([test.p for test in tests])
-    worse = [t for t, test, p in zip(tasks, tests, adjusted, strict=True) if test.estimate > 0 and p < stats.ALPHA]
-    successes = {t: (found[t, "lstm", budget].successes, found[t, "greff_nfg", budget].successes) for t in tasks}
-    verdict = AGREES if len(worse) == len(tasks) else DISAGREES if all(t.estimate <= 0 for t in tests) else CANNOT_TELL
+    worse = [
+        t
+        for t, test, p in zip(tasks, tests, adjusted, strict=True)
+        if test.estimate > 0 and p < stats.ALPHA
+    ]
+    successes = {
+        t: (found[t, "lstm", budget].successes, found[t, "greff_nfg", budget].successes)
+        for t in tasks
+    }
+    verdict = (
+        AGREES
+        if len(worse) == len(tasks)
+        else DISAGREES
+        if all(t.estimate <= 0 for t in tests)
+        else CANNOT_TELL
+    )
     seeds = min(found[t, c, budget].seeds for t in tasks for c in ("lstm", "greff_nfg"))
     power, power_zh = _power(seeds, len(tasks))
-    shown = "; ".join(f"{t}: log10 loss {test.estimate:+.2f}, successes LSTM {successes[t][0]}, NFG {successes[t][1]} of {seeds}" for t, test in zip(tasks, tests, strict=True))
-    shown_zh = "；".join(f"{t}：log10 损失 {test.estimate:+.2f}，成功次数 LSTM {successes[t][0]}、NFG {successes[t][1]}（共 {seeds}）" for t, test in zip(tasks, tests, strict=True))
+    shown = "; ".join(
+        f"{t}: log10 loss {test.estimate:+.2f}, successes LSTM {successes[t][0]}, NFG {successes[t][1]} of {seeds}"
+        for t, test in zip(tasks, tests, strict=True)
+    )
+    shown_zh = "；".join(
+        f"{t}：log10 损失 {test.estimate:+.2f}，成功次数 LSTM {successes[t][0]}、NFG {successes[t][1]}（共 {seeds}）"
+        for t, test in zip(tasks, tests, strict=True)
+    )
     return Verdict(
         claim, verdict, f"{', '.join(tasks)} at {budget} updates", power, f"greff_nfg against the LSTM: {shown}",
         f"{'、'.join(tasks)}，{budget} 次更新", power_zh, f"greff_nfg 对比 LSTM：{shown_zh}",
@@ -202,21 +276,39 @@ def rnn_long_lags(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
     claim, found = "rnn_long_lags", results(records)
     lags = _found(found, ("rnn", "lstm"), LAGS, budget)
     if not lags:
-        return _missing(claim, "the RNN and the LSTM on the adding problem", "RNN 与 LSTM 在加法问题上")
+        return _missing(
+            claim,
+            "the RNN and the LSTM on the adding problem",
+            "RNN 与 LSTM 在加法问题上",
+        )
     rows = []
     decisive = []
     for task in lags:
         rnn, lstm = found[task, "rnn", budget], found[task, "lstm", budget]
-        table = [[lstm.successes, lstm.seeds - lstm.successes], [rnn.successes, rnn.seeds - rnn.successes]]
+        table = [
+            [lstm.successes, lstm.seeds - lstm.successes],
+            [rnn.successes, rnn.seeds - rnn.successes],
+        ]
         p = float(scipy_stats.fisher_exact(table, alternative="greater").pvalue)
         rows.append((task, lstm.successes, rnn.successes, lstm.seeds, p))
         if p < stats.ALPHA:
             decisive.append(task)
-    matched = [task for task, lstm_ok, rnn_ok, _, _ in rows if rnn_ok >= lstm_ok and lstm_ok > 0]
-    verdict = AGREES if decisive else DISAGREES if matched and matched[-1] == lags[-1] else CANNOT_TELL
+    matched = [task for task, lstm_ok, rnn_ok, _, _ in rows if rnn_ok >= lstm_ok > 0]
+    verdict = (
+        AGREES
+        if decisive
+        else DISAGREES
+        if matched and matched[-1] == lags[-1]
+        else CANNOT_TELL
+    )
     seeds = rows[0][3]
-    listing = "; ".join(f"{t}: LSTM {a}, RNN {b} of {n} (Fisher p {p:.2g})" for t, a, b, n, p in rows)
-    listing_zh = "；".join(f"{t}：LSTM {a}、RNN {b}（共 {n}，Fisher 检验 p = {p:.2g}）" for t, a, b, n, p in rows)
+    listing = "; ".join(
+        f"{t}: LSTM {a}, RNN {b} of {n} (Fisher p {p:.2g})" for t, a, b, n, p in rows
+    )
+    listing_zh = "；".join(
+        f"{t}：LSTM {a}、RNN {b}（共 {n}，Fisher 检验 p = {p:.2g}）"
+        for t, a, b, n, p in rows
+    )
     return Verdict(
         claim, verdict, f"{', '.join(lags)} at {budget} updates",
         f"{seeds} seeds per cell and lag; Fisher's exact test of the success counts",
@@ -245,7 +337,11 @@ def forget_bias(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
         and len(_bias_runs(records, t, 0.0)) >= 2 and len(_bias_runs(records, t, 1.0)) >= 2
     ]  # fmt: skip
     if not tasks:
-        return _missing(claim, "the LSTM at biases 0 and 1 and the GRU", "偏置为 0 和 1 的 LSTM 以及 GRU")
+        return _missing(
+            claim,
+            "the LSTM at biases 0 and 1 and the GRU",
+            "偏置为 0 和 1 的 LSTM 以及 GRU",
+        )
     gaps, closed, rows, rows_zh = [], [], [], []
     for task in tasks:
         gru = found[task, "gru", budget].log_losses
@@ -254,14 +350,19 @@ def forget_bias(records: Sequence[Record], budget: int = BUDGET) -> Verdict:
         gain = stats.welch(zero, one)
         if gap0.estimate > 0 and gap0.p < stats.ALPHA:  # a gap to close
             gaps.append(task)
-            if gap1.estimate < 0.5 * gap0.estimate and gain.estimate > 0 and gain.p < stats.ALPHA:
+            if (
+                gap1.estimate < 0.5 * gap0.estimate
+                and gain.estimate > 0
+                and gain.p < stats.ALPHA
+            ):
                 closed.append(task)
-        rows.append(f"{task}: gap {gap0.estimate:+.2f} at bias 0, {gap1.estimate:+.2f} at bias 1")
-        rows_zh.append(f"{task}：偏置 0 时差距 {gap0.estimate:+.2f}，偏置 1 时 {gap1.estimate:+.2f}")
-    if not gaps:
-        verdict = CANNOT_TELL
-    else:
-        verdict = AGREES if closed == gaps else DISAGREES
+        rows.append(
+            f"{task}: gap {gap0.estimate:+.2f} at bias 0, {gap1.estimate:+.2f} at bias 1"
+        )
+        rows_zh.append(
+            f"{task}：偏置 0 时差距 {gap0.estimate:+.2f}，偏置 1 时 {gap1.estimate:+.2f}"
+        )
+    verdict = CANNOT_TELL if not gaps else AGREES if closed == gaps else DISAGREES
     seeds = len(_bias_runs(records, tasks[0], 1.0))
     return Verdict(
         claim, verdict,

@@ -71,7 +71,9 @@ def _cells(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(args.cells)) if args.cells else list(FAMILY)
 
 
-def plan(phase: str, tasks: list[str], cells: list[str], known: Sequence[Record]) -> list[Point]:
+def plan(
+    phase: str, tasks: list[str], cells: list[str], known: Sequence[Record]
+) -> list[Point]:
     """The points of one phase for ``tasks`` x ``cells`` (final and bias runs need
     the search runs in ``known``)."""
     if phase == "search":
@@ -118,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
             points = missing(points, recorded)
         if not points:
             if phase != "search" and not analysis.choose(known):
-                print(f"{phase}: no search runs to choose settings from yet", file=sys.stderr)
+                print(
+                    f"{phase}: no search runs to choose settings from yet",
+                    file=sys.stderr,
+                )
             else:
                 print(f"{phase}: every point is recorded", file=sys.stderr)
             continue
@@ -126,7 +131,9 @@ def run(args: argparse.Namespace) -> int:
         known += new
         done += len(new)
     elapsed = time.perf_counter() - start
-    print(f"{done} runs in {elapsed:.1f} s on {args.scheduler or f'{args.jobs} local job(s)'}")
+    print(
+        f"{done} runs in {elapsed:.1f} s on {args.scheduler or f'{args.jobs} local job(s)'}"
+    )
     return 0
 
 

@@ -68,7 +68,9 @@ def search_settings(task: str, count: int | None = None) -> list[Setting]:
     so a handful of candidates still brackets both ranges.
     """
     count = SEARCH_SETTINGS if count is None else count
-    sampler = qmc.LatinHypercube(d=2, rng=np.random.default_rng([SAMPLER_SEED, *task.encode()]))
+    sampler = qmc.LatinHypercube(
+        d=2, rng=np.random.default_rng([SAMPLER_SEED, *task.encode()])
+    )
     unit = sampler.random(count)
     low, high = np.log10(LEARNING_RATES)
     rates = 10 ** (low + (high - low) * unit[:, 0])

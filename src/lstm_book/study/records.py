@@ -72,7 +72,11 @@ class Record:
 
     def reached_within(self, budget: int) -> int | None:
         """The updates to criterion, if within ``budget``; else None (censored)."""
-        return self.reached if self.reached is not None and self.reached <= budget else None
+        return (
+            self.reached
+            if self.reached is not None and self.reached <= budget
+            else None
+        )
 
 
 def point_of(record: Record) -> Point:

@@ -17,8 +17,8 @@ import numpy as np
 
 from lstm_book.environment import numeric_environment
 from lstm_book.experiments.threads import one_blas_thread
-from lstm_book.study.cells import retention_of
 from lstm_book.study import protocol
+from lstm_book.study.cells import retention_of
 from lstm_book.study.protocol import MAX_GRAD_NORM, Point
 from lstm_book.study.records import Record, versions
 from lstm_book.study.tasks import TASKS
@@ -75,7 +75,9 @@ def _train(
             model, loss, optimizer, batch.x, batch.target, max_grad_norm=MAX_GRAD_NORM
         )
         if task.continual:  # the next segment continues these streams
-            model.carried = {s: v.copy() for s, v in model.recurrent.final_state.items()}
+            model.carried = {
+                s: v.copy() for s, v in model.recurrent.final_state.items()
+            }
         if update in marks:
             carried, model.carried = model.carried, None
             scores = task.scores(model, "validation")

@@ -17,10 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 ALPHA = 0.05
+Sample = Sequence[float] | NDArray[Any]
+"""A sample of scores: a list or an array."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class Difference:
     p: float
 
 
-def welch(a: Sequence[float], b: Sequence[float]) -> Difference:
+def welch(a: Sample, b: Sample) -> Difference:
     """Welch's t-test of mean(a) = mean(b).
 
     Two samples without spread are compared exactly: the same mean gives p = 1,
@@ -46,10 +51,12 @@ def welch(a: Sequence[float], b: Sequence[float]) -> Difference:
         return Difference(estimate, estimate, estimate, p)
     result = stats.ttest_ind(x, y, equal_var=False)
     interval = result.confidence_interval(1 - ALPHA)
-    return Difference(estimate, float(interval.low), float(interval.high), float(result.pvalue))
+    return Difference(
+        estimate, float(interval.low), float(interval.high), float(result.pvalue)
+    )
 
 
-def holm(pvalues: Sequence[float]) -> list[float]:
+def holm(pvalues: Sample) -> list[float]:
     """Holm-adjusted p-values, in the order given (reject where adjusted < alpha).
 
     The smallest of m p-values is multiplied by m, the next by m - 1, ..., each
@@ -65,7 +72,7 @@ def holm(pvalues: Sequence[float]) -> list[float]:
     return adjusted
 
 
-def tost(a: Sequence[float], b: Sequence[float], margin: float) -> float:
+def tost(a: Sample, b: Sample, margin: float) -> float:
     """The p-value of equivalence: mean(a) - mean(b) lies within (-margin, margin).
 
     The larger of the two one-sided Welch tests' p-values (H0: difference <=
@@ -80,7 +87,7 @@ def tost(a: Sequence[float], b: Sequence[float], margin: float) -> float:
     return float(max(above.pvalue, below.pvalue))
 
 
-def not_better_by(a: Sequence[float], b: Sequence[float], margin: float) -> float:
+def not_better_by(a: Sample, b: Sample, margin: float) -> float:
     """The p-value of "mean(a) - mean(b) < margin" (one-sided: a gains less than
     the margin over b). Shown when below alpha."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -109,9 +116,7 @@ def kaplan_meier_median(times: Sequence[int | None], limit: int) -> float | None
     return float(survival.quantiles[below[0]])
 
 
-def logrank(
-    a: Sequence[int | None], b: Sequence[int | None], limit: int
-) -> float:
+def logrank(a: Sequence[int | None], b: Sequence[int | None], limit: int) -> float:
     """The log-rank test's p-value that ``a`` and ``b`` reach the criterion alike.
 
     Censored runs (``None``) count up to ``limit``. 1.0 when neither sample has an

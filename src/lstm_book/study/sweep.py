@@ -44,9 +44,12 @@ def run_points(
         if scheduler is None:
             cluster = stack.enter_context(
                 LocalCluster(
-                    n_workers=jobs, threads_per_worker=1, processes=True,
-                    dashboard_address=None, host="127.0.0.1",
-                )  # fmt: skip
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
             )
             client = stack.enter_context(Client(cluster))
         else:

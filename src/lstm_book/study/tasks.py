@@ -21,12 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from lstm_book.experiments.tasks import adding, reber
-from lstm_book.experiments.tasks.streams import AverageStream, ReberStream, strings_right
+from lstm_book.experiments.tasks.streams import (
+    AverageStream,
+    ReberStream,
+    strings_right,
+)
 from lstm_derive import nn
 from lstm_derive.nn.layer import Array
 
@@ -120,12 +124,13 @@ class AddingTask(Task):
     """The adding problem of 1997 at lag T (lengths in [T, 1.1 T])."""
 
     inputs, outputs, batch = adding.INPUTS, 1, 32
-    sizes = {"validation": 512, "test": 2560}
+    sizes: ClassVar[dict[str, int]] = {"validation": 512, "test": 2560}
     wrong_allowed = 3 / 2560
     criterion = "at most 3 of 2560 test sequences off by 0.04 or more (the paper's)"
 
     def __init__(self, lag: int) -> None:
         self.lag = lag
+        self.length: int = lag
         self.name = f"adding-{lag}"
         self.title = f"the adding problem, T = {lag}"
         self._sets: dict[str, tuple[Array, Array, Array]] = {}
@@ -133,14 +138,16 @@ class AddingTask(Task):
     def batches(self, rng: np.random.Generator) -> Iterator[Batch]:
         """Fresh sequences of lengths T to 1.1 T, every update."""
         while True:
-            x, y, lengths = adding.adding_1997_batch(self.batch, self.lag, rng)
+            x, y, lengths = adding.adding_1997_batch(self.batch, self.length, rng)
             yield Batch(x, y, lengths)
 
     def _set(self, which: str) -> tuple[Array, Array, Array]:
         if which not in self._sets:
             seed = VALIDATION_SEED if which == "validation" else TEST_SEED
             rng = np.random.default_rng([seed, self.lag])
-            self._sets[which] = adding.adding_1997_batch(self.sizes[which], self.lag, rng)
+            self._sets[which] = adding.adding_1997_batch(
+                self.sizes[which], self.lag, rng
+            )
         return self._sets[which]
 
     def scores(self, model: StudyModel, which: str) -> Scores:
@@ -161,7 +168,10 @@ class ContinualTask(Task):
     continual = True
     streams = 16
     segment = 40
-    evaluation = {"validation": (4, 400), "test": (8, 2000)}  # (streams, steps)
+    evaluation: ClassVar[dict[str, tuple[int, int]]] = {
+        "validation": (4, 400),  # (streams, steps)
+        "test": (8, 2000),
+    }
 
     def make_stream(self, count: int, rng: np.random.Generator) -> Any:
         """``count`` streams drawn from ``rng``."""

@@ -6,6 +6,8 @@ finds it, and ``lstm-derive regen`` generates its code.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import importlib
 import importlib.util
 import pkgutil
@@ -46,7 +48,7 @@ def load(name: str) -> CellSpec:
     except (Exception, SystemExit) as error:
         msg = f"cell {name!r}: the spec file does not load: {_failure(error)}"
         raise SpecError(msg) from error
-    return _spec_of(module.__dict__, name)
+    return _with_written_order(_spec_of(module.__dict__, name), module.__file__)
 
 
 def load_all() -> list[CellSpec]:
@@ -95,3 +97,34 @@ def _spec_of(namespace: dict[str, object], name: str) -> CellSpec:
         )
         raise SpecError(msg)
     return spec
+
+
+def _with_written_order(spec: CellSpec, source: str | None) -> CellSpec:
+    """``spec`` with the order of names in each formula as its file writes them."""
+    try:
+        tree = ast.parse(Path(source or "").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return spec
+    written: dict[str, tuple[str, ...]] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg == "equations"
+            and isinstance(node.value, ast.Dict)
+        ):
+            for key, value in zip(node.value.keys, node.value.values, strict=True):
+                if isinstance(key, ast.Name) and value is not None:
+                    written[key.id] = _names_in_order(value)
+    return dataclasses.replace(spec, written=written) if written else spec
+
+
+def _names_in_order(node: ast.AST) -> tuple[str, ...]:
+    """The names a formula reads, left to right, each once."""
+    names: list[str] = []
+
+    class Reader(ast.NodeVisitor):
+        def visit_Name(self, name: ast.Name) -> None:
+            names.append(name.id)
+
+    Reader().visit(node)
+    return tuple(dict.fromkeys(names))

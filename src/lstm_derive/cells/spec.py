@@ -96,6 +96,7 @@ class CellSpec:
         parameters: elementwise (diagonal) parameters of shape ``[H]``, such as
             peephole weights.
         notes: one line per equation name, shown next to it on the site.
+        written: filled when the spec is loaded from a file (see above).
     """
 
     name: str
@@ -106,6 +107,10 @@ class CellSpec:
     projections: tuple[Projection, ...] = ()
     parameters: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
+    written: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    """Per equation, the names in the order its formula is written in the spec file
+    (filled by the loader; SymPy sorts the factors of a product, the site prints
+    them as the spec writes them)."""
 
     @property
     def all_projections(self) -> tuple[Projection, ...]:

@@ -9,7 +9,15 @@ d_f*f*(1 - f)
 from __future__ import annotations
 
 from lstm_derive.derive.backprop import derive
-from lstm_derive.derive.latex import latex, latex_adjoint, latex_equation, latex_partial
+from lstm_derive.derive.latex import (
+    latex,
+    latex_adjoint,
+    latex_backward,
+    latex_equation,
+    latex_forward,
+    latex_partial,
+    written_order,
+)
 from lstm_derive.derive.model import Adjoint, Derivation, Equation, Partial, Term
 
 __all__ = [
@@ -21,6 +29,9 @@ __all__ = [
     "derive",
     "latex",
     "latex_adjoint",
+    "latex_backward",
     "latex_equation",
+    "latex_forward",
     "latex_partial",
+    "written_order",
 ]

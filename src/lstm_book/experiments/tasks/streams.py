@@ -37,7 +37,9 @@ class ReberStream:
             [] for _ in range(count)
         ]
 
-    def _refill(self, stream: list[tuple[str, frozenset[str], bool]], steps: int) -> None:
+    def _refill(
+        self, stream: list[tuple[str, frozenset[str], bool]], steps: int
+    ) -> None:
         while len(stream) < steps:
             string = reber.embedded_reber_string(self.rng)
             allowed = reber.allowed_successors(string)
@@ -45,7 +47,9 @@ class ReberStream:
             allowed[-1] = frozenset("B")  # the next string follows at once
             stream += [
                 (symbol, successors, k == len(string) - 1)
-                for k, (symbol, successors) in enumerate(zip(string, allowed, strict=True))
+                for k, (symbol, successors) in enumerate(
+                    zip(string, allowed, strict=True)
+                )
             ]
 
     def next(self, steps: int) -> tuple[Array, Array, Array]:
@@ -72,7 +76,7 @@ def strings_right(probabilities: Array, targets: Array, ends: Array) -> tuple[in
     good = total = 0
     for row in range(len(right)):  # a stream starts with a string; a last one
         start = 0  # that the steps cut short is not counted
-        for cut in np.flatnonzero(ends[row]) + 1:
+        for cut in (np.flatnonzero(ends[row]) + 1).tolist():
             good += bool(right[row, start:cut].all())
             total += 1
             start = cut
@@ -87,7 +91,9 @@ class AverageStream:
     that a cell must keep in range at every step of a stream that never ends.
     """
 
-    def __init__(self, count: int, rng: np.random.Generator, decay: float = 0.9) -> None:
+    def __init__(
+        self, count: int, rng: np.random.Generator, decay: float = 0.9
+    ) -> None:
         self.rng = rng
         self.decay = decay
         self.average = np.full(count, 0.5)
