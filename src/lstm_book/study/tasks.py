@@ -144,9 +144,9 @@ class AddingTask(Task):
     def _set(self, which: str) -> tuple[Array, Array, Array]:
         if which not in self._sets:
             seed = VALIDATION_SEED if which == "validation" else TEST_SEED
-            rng = np.random.default_rng([seed, self.lag])
+            rng = np.random.default_rng([seed, self.length])
             self._sets[which] = adding.adding_1997_batch(
-                self.sizes[which], self.lag, rng
+                self.sizes[which], self.length, rng
             )
         return self._sets[which]
 
