@@ -33,7 +33,7 @@ from lstm_derive.nn.losses import (
     WeightedMeanSquaredError,
     place_value_weights,
 )
-from lstm_derive.nn.optim import SGD, Adam, Optimizer, clip_grad_norm
+from lstm_derive.nn.optim import SGD, Adam, Optimizer, clip_grad_norm, grad_norm
 from lstm_derive.nn.recurrent import Recurrent
 from lstm_derive.nn.sequential import Sequential
 from lstm_derive.nn.training import minibatches, train_step
@@ -56,6 +56,7 @@ __all__ = [
     "Tanh",
     "WeightedMeanSquaredError",
     "clip_grad_norm",
+    "grad_norm",
     "minibatches",
     "place_value_weights",
     "train_step",

@@ -34,33 +34,44 @@ def check_hyperparameter(
     return number
 
 
+def _norm_parts(grads: dict[str, Array]) -> tuple[float, float]:
+    """(largest |entry|, norm of all gradients divided by it): ``largest * relative``
+    is the joint norm, and neither part overflows."""
+    largest = max((float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0)
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest, 1.0
+    relative = math.sqrt(
+        sum(float(np.sum(np.square(g / largest, dtype=np.float64))) for g in grads.values())
+    )
+    return largest, relative
+
+
+def grad_norm(grads: dict[str, Array]) -> float:
+    """The joint L2 norm of every gradient, in float64.
+
+    Scaled by the largest entry first, so huge gradients (1e20 in float32, 1e200
+    in float64) give their norm, not infinity from squares that overflow.
+    """
+    largest, relative = _norm_parts(grads)
+    return largest * relative
+
+
 def clip_grad_norm(grads: dict[str, Array], max_norm: float) -> float:
     """Scale every gradient in place so their joint L2 norm is at most ``max_norm``.
 
-    Returns the norm before clipping (as ``torch.nn.utils.clip_grad_norm_`` does).
-    The norm is computed in float64 and scaled by the largest entry first, so huge
-    gradients (1e20 in float32, 1e200 in float64) are clipped, not zeroed by
-    squares that overflow. ``max_norm`` must be a finite number > 0.
+    Returns the norm before clipping (as ``torch.nn.utils.clip_grad_norm_`` does),
+    computed by :func:`grad_norm`, so huge gradients are clipped, not zeroed.
+    ``max_norm`` must be a finite number > 0.
     """
     max_norm = check_hyperparameter("clip_grad_norm", "max_norm", max_norm, low=0.0)
-    largest = max(
-        (float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0
-    )
+    largest, relative = _norm_parts(grads)
     if largest == 0.0 or not math.isfinite(largest):
         return largest
-    # ||g|| = largest * ||g / largest||, and every g / largest is at most 1
-    relative = math.sqrt(
-        sum(
-            float(np.sum(np.square(g / largest, dtype=np.float64)))
-            for g in grads.values()
-        )
-    )
-    norm = largest * relative
-    if norm > max_norm:
+    if largest * relative > max_norm:
         scale = (max_norm / largest) / relative
         for gradient in grads.values():
             np.multiply(gradient, scale, out=gradient, casting="unsafe")
-    return norm
+    return largest * relative
 
 
 class Optimizer:
