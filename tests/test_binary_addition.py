@@ -324,4 +324,6 @@ def test_the_recorded_sweep_says_where_it_was_made() -> None:
             "numpy", "blas", "blas_kernel", "machine", "cpu_extensions"
         }  # fmt: skip
         assert len(record.train_loss) == record.epochs
-        assert all(0 < loss < 1 for loss in record.train_loss)
+        assert all(0 < loss < float("inf") for loss in record.train_loss)
+        if record.loss == "mse":  # bits and sigmoid outputs: a squared error below 1
+            assert all(loss < 1 for loss in record.train_loss)
