@@ -276,9 +276,13 @@ def pdf(session: nox.Session) -> None:
 def gettext(session: nox.Session) -> None:
     """Extract the English messages and update docs/locale/zh_CN/ for translators."""
     install_project(session, "docs", editable=True)
+    # The messages are the pages' own text (a glue role stays a role), so the
+    # notebooks need not run to extract them; unrun, their glued values and the
+    # equations they print are missing, which is all these warnings say.
     session.run(
-        "sphinx-build", "-W", "--keep-going", "-b", "gettext", "-d",
-        str(BUILD / "doctrees" / "gettext"), str(DOCS), str(BUILD / "gettext"),
+        "sphinx-build", "-W", "--keep-going", "-b", "gettext",
+        "-D", "nb_execution_mode=off", "-D", "suppress_warnings=mystnb.glue,ref.eq",
+        "-d", str(BUILD / "doctrees" / "gettext"), str(DOCS), str(BUILD / "gettext"),
     )  # fmt: skip
     session.run(
         "sphinx-intl", "update", "-p", str(BUILD / "gettext"), "-l", "zh_CN",
@@ -288,23 +292,28 @@ def gettext(session: nox.Session) -> None:
         tidy_catalog(catalog)
 
 
+BABEL_GUESSES = {"python-format", "python-brace-format"}
+
+
 def tidy_catalog(catalog: Path) -> None:
-    """Drop source locations and the ``python-brace-format`` flags Babel guesses.
+    """Drop source locations, obsolete messages and the flags Babel guesses.
 
     conf.py turns locations off (``gettext_location = False``: they named the build
     machine's folders and changed with every edit), but sphinx-intl leaves a
     catalog whose messages did not change as it was, old ``#:`` lines included.
     The site's messages are Markdown with LaTeX and MyST roles, never Python format
-    strings: a ``python-brace-format`` flag would make msgfmt check their braces.
+    strings: a ``python-format`` or ``python-brace-format`` flag (guessed from a
+    "%" or a brace) would make msgfmt check them as format strings.
     """
 
     def without_guess(match: re.Match[str]) -> str:
-        flags = [flag for flag in match[1].split(", ") if flag != "python-brace-format"]
+        flags = [f for f in match[1].split(", ") if f not in BABEL_GUESSES]
         return f"#, {', '.join(flags)}\n" if flags else ""
 
     text = catalog.read_text(encoding="utf-8")
     tidy = re.sub(r"^#: .*\n", "", text, flags=re.MULTILINE)
     tidy = re.sub(r"^#, (.*)\n", without_guess, tidy, flags=re.MULTILINE)
+    tidy = re.sub(r"\n(?:#~.*\n)+", "\n", tidy)  # messages no page has any more
     if tidy != text:
         catalog.write_text(tidy, encoding="utf-8")
 
@@ -359,7 +368,7 @@ def notebooks(session: nox.Session) -> None:
     and the kernel and runner: `nox -s docs notebooks`. A filter runs fewer:
     `nox -s notebooks -- zh_CN` (one language) or `-- 03_` (one chapter).
     """
-    if not any(SITE.glob("*/_sources/chapters/*.ipynb")):
+    if not any(SITE.glob("*/_sources/*/*.ipynb")):
         session.error("no downloaded notebooks in docs/_build/html: run `nox -s docs`")
     session.install(*NOTEBOOKS, "ipykernel", "nbclient")
     session.run(

@@ -165,14 +165,14 @@ html_theme_options = {
 JIEBA_DICT = BUILD / "jieba_userdict.txt"
 html_search_options = {"dict": str(JIEBA_DICT)}
 GLOSSARY_CATALOG = DOCS / "locale" / "zh_CN" / "LC_MESSAGES" / "glossary.po"
-# Where the site's Chinese term differs from d2l-zh's (the Chinese edition of Dive
-# into Deep Learning), d2l-zh's term is a search alias: a search for it finds every
-# page that uses the site's term. The glossary's Chinese entries name them too.
+# The site uses d2l-zh's terms (the Chinese edition of Dive into Deep Learning).
+# Other books say otherwise; their term is a search alias, so that a search for it
+# finds every page that uses the site's term.
 SEARCH_ALIASES = {
-    "细胞状态": ("记忆元",),
-    "隐藏状态": ("隐状态",),
-    "候选值": ("候选记忆元",),
-    "随时间反向传播": ("通过时间反向传播",),
+    "记忆元": ("细胞状态",),
+    "隐状态": ("隐藏状态",),
+    "候选记忆元": ("候选值",),
+    "通过时间反向传播": ("随时间反向传播",),
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

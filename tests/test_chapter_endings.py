@@ -1,6 +1,6 @@
 """Every chapter ends the same way: a summary, then exercises with hidden solutions.
 
-The shape, read from each chapter's MyST source (docs/chapters/*.md):
+The shape, read from each chapter's MyST source (every chapter the index lists):
 
 - ``## Summary`` (3 to 5 bullets) and then ``## Exercises``, the last two H2
   sections of the page;
@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from book_pages import CHAPTERS
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "docs" / "chapters").glob("*.md"))
 EXERCISE = re.compile(r"^### Exercise (?P<number>\d+): \S")
 SOLUTION = re.compile(r"^:::+\{admonition\} Solution\s*$")
 

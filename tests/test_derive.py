@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from lstm_derive import cells, derive
+from lstm_derive import cells, derive, generated
 from lstm_derive.cells.functions import relu, sigmoid
+from lstm_derive.derive.retention import retention
 
 S = sympy.Symbol
 
@@ -94,3 +95,23 @@ def test_latex_comes_from_the_objects(lstm: derive.Derivation) -> None:
     )
     assert not any(line.startswith(r"\delta z^{x}_{f,t}") for line in backward)
     assert set(lstm.gate_partials()) == {"f", "i", "g", "o"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("lstm", ("c", "f", 1)),
+        ("greff_cifg", ("c", "i", -1)),  # c = (1 - i) c_prev + i g
+        ("gru", ("h", "u", 1)),
+        ("mgu", ("h", "f", -1)),
+        ("greff_nfg", None),  # c = c_prev + i g: kept, but through no gate
+        ("rnn", None),
+    ],
+)
+def test_retention_is_read_off_the_state_equation(
+    cell: str, expected: tuple[str, str, int] | None
+) -> None:
+    found = retention(cells.load(cell))
+    assert (None if found is None else tuple(found)) == expected
+    recorded = generated.load(cell).RETENTION
+    assert recorded == expected

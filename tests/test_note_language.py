@@ -26,7 +26,7 @@ def test_every_spec_note_reads_in_chinese(note: str) -> None:
 def test_notes_keep_english_on_english_pages() -> None:
     assert note_in("forget gate", "en") == "forget gate"
     assert note_in("forget gate, peeking at the previous cell state", "zh") == (
-        "遗忘门，经窥孔读取上一步的细胞状态"
+        "遗忘门，经窥视孔读取上一步的记忆元"
     )
 
 

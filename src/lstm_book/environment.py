@@ -101,7 +101,7 @@ class Comparison:
 def relative_differences(
     recorded: Sequence[float], rerun: Sequence[float]
 ) -> list[float]:
-    """|a - b| / |a| for each pair (|a - b| where a is 0)."""
+    """``|a - b| / |a|`` for each pair (``|a - b|`` where ``a`` is 0)."""
     return [
         abs(a - b) / abs(a) if a else abs(a - b)
         for a, b in zip(recorded, rerun, strict=True)

@@ -62,8 +62,8 @@ def test_derivation_chapter_follows_an_edited_spec(tmp_path: Path) -> None:
         shutil.copy(ROOT / "docs" / name, tmp_path / name)
     for folder in ("_templates", "_static", "_ext"):
         shutil.copytree(ROOT / "docs" / folder, tmp_path / folder)
-    (tmp_path / "chapters").mkdir()
-    shutil.copy(ROOT / "docs/chapters/05_deriving_gates.md", tmp_path / "chapters")
+    (tmp_path / "derive").mkdir()
+    shutil.copy(ROOT / "docs/derive/engine.md", tmp_path / "derive")
     source = tmp_path / "src"
     shutil.copytree(ROOT / "src", source)
     spec = source / "lstm_derive" / "cells" / "lstm.py"
@@ -81,12 +81,8 @@ def test_derivation_chapter_follows_an_edited_spec(tmp_path: Path) -> None:
          str(tmp_path / "out")],
         env=env, check=True, capture_output=True,
     )  # fmt: skip
-    edited = (tmp_path / "out" / "chapters" / "05_deriving_gates.txt").read_text(
-        encoding="utf-8"
-    )
-    page = (SITE / "en" / "chapters" / "05_deriving_gates.html").read_text(
-        encoding="utf-8"
-    )
+    edited = (tmp_path / "out" / "derive" / "engine.txt").read_text(encoding="utf-8")
+    page = (SITE / "en" / "derive" / "engine.html").read_text(encoding="utf-8")
     built = html.unescape(re.sub(r"<[^>]+>", "", page))
     # the edited page: g is a sigmoid, its partial g(1 - g), its code line sigmoid
     assert r"g_t = \sigma\left(z_{g,t}\right)" in edited

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from book_pages import chapter_names
 from test_translated import untranslated
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "docs" / "_build" / "html"
-CHAPTERS = sorted(p.stem for p in (ROOT / "docs" / "chapters").glob("*.md"))
+CHAPTERS = chapter_names()
 LANGUAGES = ("en", "zh_CN")
 INSTALL = 'pip install "lstm-book[notebooks]"'
 MYST_LEFTOVERS = {
@@ -34,7 +35,7 @@ VERBATIM_INLINE = re.compile(r"`[^`]*`|\$[^$]+\$|\]\([^)]*\)|<[^>]+>")
 
 def notebook(language: str, chapter: str) -> nbformat.NotebookNode:
     """The downloaded notebook of a chapter (fails or skips when not built)."""
-    path = SITE / language / "_sources" / "chapters" / f"{chapter}.ipynb"
+    path = SITE / language / "_sources" / f"{chapter}.ipynb"
     if not path.is_file():
         message = f"{path} is not built: run `nox -s docs site`"
         if os.environ.get("CI") or os.environ.get("LSTM_DERIVE_REQUIRE_ALL"):
@@ -112,13 +113,11 @@ def test_both_languages_run_the_same_code(chapter: str) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_download_button_gives_the_clean_notebook(language: str) -> None:
-    page = SITE / language / "chapters" / f"{CHAPTERS[0]}.html"
+    page = SITE / language / f"{CHAPTERS[0]}.html"
     if not page.is_file():
         pytest.skip(f"{page} is not built")
     links = re.findall(r'href="([^"]+\.ipynb)"', page.read_text(encoding="utf-8"))
     assert links, "no .ipynb download link on the page"
     target = (page.parent / links[0]).resolve()
-    assert target == (
-        SITE / language / "_sources" / "chapters" / f"{CHAPTERS[0]}.ipynb"
-    )
+    assert target == (SITE / language / "_sources" / f"{CHAPTERS[0]}.ipynb")
     assert INSTALL in nbformat.read(target, as_version=4).cells[0].source

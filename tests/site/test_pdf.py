@@ -15,11 +15,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from book_pages import chapter_names
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "docs" / "_build" / "html"
 LANGUAGES = ("en", "zh_CN")
-CHAPTERS = sorted(p.stem for p in (ROOT / "docs" / "chapters").glob("*.md"))
+CHAPTERS = chapter_names()
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
 
 
@@ -54,7 +55,7 @@ def pdf_text(language: str) -> str:
 
 def chapter_title(language: str, chapter: str) -> str:
     """The chapter's title as its built page shows it."""
-    page = SITE / language / "chapters" / f"{chapter}.html"
+    page = SITE / language / f"{chapter}.html"
     if not page.is_file():
         missing(f"{page} is not built: run `nox -s docs site`")
     heading = H1.search(page.read_text(encoding="utf-8"))

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from book_pages import chapter_names
 from PIL import Image
 
 from lstm_book.site.language import LANGUAGE_KEY, WORDS_KEY, english_words
@@ -21,7 +22,7 @@ from lstm_book.site.language import LANGUAGE_KEY, WORDS_KEY, english_words
 ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "docs" / "_build" / "html" / "zh_CN"
 PAGES = [
-    *(f"chapters/{p.stem}.html" for p in sorted((ROOT / "docs/chapters").glob("*.md"))),
+    *(f"{name}.html" for name in chapter_names()),
     "index.html",
     "glossary.html",
 ]
@@ -164,7 +165,7 @@ def test_chinese_figures_are_drawn_in_chinese(page: str) -> None:
 
 
 def test_the_figures_of_both_languages_differ() -> None:
-    chapter = "chapters/03_activations.html"
+    chapter = "derive/activations.html"
     zh = article_images(ZH / chapter)
     en = article_images(ZH.parent / "en" / chapter)
     assert len(zh) == len(en) == 1
@@ -201,15 +202,15 @@ def display_maths_words(html: str) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_chinese_display_maths_has_no_english_words(page: str) -> None:
     # Display maths stays out of the catalogs: words inside it, such as the spec's
-    # notes beside chapter 2's equations, must be made in Chinese by the page.
+    # notes beside the LSTM's equations, must be made in Chinese by the page.
     english = [w for w in display_maths_words(built(ZH / page)) if english_words(w)]
     assert english == [], english
 
 
-def test_chapter_2_equations_carry_chinese_notes() -> None:
+def test_the_lstm_equations_carry_chinese_notes() -> None:
     # The detector above needs notes to look at: one beside each of six equations.
-    notes = display_maths_words(built(ZH / "chapters" / "02_lstm_cell.html"))
+    notes = display_maths_words(built(ZH / "learn" / "lstm.html"))
     assert "（遗忘门）" in notes
     assert len([note for note in notes if CJK.search(note)]) >= 6, notes
-    english = display_maths_words(built(ZH.parent / "en/chapters/02_lstm_cell.html"))
+    english = display_maths_words(built(ZH.parent / "en/learn/lstm.html"))
     assert "(forget gate)" in english

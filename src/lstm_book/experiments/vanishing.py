@@ -145,12 +145,18 @@ def scaled_norms(
     d_hs[:, -1] = rng.standard_normal((batch, hidden)) / np.sqrt(hidden)
     trace: list[dict[str, Array]] = []
     bptt.backward(d_hs, cache, trace=trace)
-    return np.asarray([np.linalg.norm(step["h"], axis=1).mean() for step in reversed(trace)])
+    return np.asarray(
+        [np.linalg.norm(step["h"], axis=1).mean() for step in reversed(trace)]
+    )
 
 
 SCALES = (0.5, 1.0, 2.0)
 SCALE_AXES = {
-    "en": ("step t", "gradient reaching $h_t$ (plain RNN)", "largest singular value of $W_h$"),
+    "en": (
+        "step t",
+        "gradient reaching $h_t$ (plain RNN)",
+        "largest singular value of $W_h$",
+    ),
     "zh": ("时间步 t", "传到 hₜ 的梯度（普通 RNN）", "W_h 的最大奇异值"),
 }
 
@@ -163,7 +169,9 @@ def scaled_figure(norms: dict[float, Array], language: Language) -> FigureImage:
         xlabel, ylabel, legend = SCALE_AXES[language]
         for k, (scale, values) in enumerate(norms.items()):
             steps = np.arange(1, len(values) + 1)
-            ax.semilogy(steps, values, lw=2, color=f"C{k}", label=f"{legend} = {scale:g}")
+            ax.semilogy(
+                steps, values, lw=2, color=f"C{k}", label=f"{legend} = {scale:g}"
+            )
             bound = values[-1] * scale ** (len(values) - steps)
             ax.semilogy(steps, bound, lw=1, ls="--", color=f"C{k}")
         ax.set_xlabel(xlabel)
@@ -238,16 +246,22 @@ def truncation_kept(
     x = rng.standard_normal((4, steps, 2))
     weights = rng.standard_normal((4, hidden))
     whole = layer.forward(x)
-    layer.backward(np.concatenate([np.zeros((4, steps - 1, hidden)), weights[:, None]], axis=1))
+    layer.backward(
+        np.concatenate([np.zeros((4, steps - 1, hidden)), weights[:, None]], axis=1)
+    )
     full = layer.grads["W_h"].copy()
     carried, outputs = None, []
     for start in range(0, steps, segment):
-        outputs.append(layer.forward(x[:, start : start + segment], initial_state=carried))
+        outputs.append(
+            layer.forward(x[:, start : start + segment], initial_state=carried)
+        )
         carried = {s: v.copy() for s, v in layer.final_state.items()}
     d_last = np.zeros_like(outputs[-1])
     d_last[:, -1] = weights
     layer.backward(d_last)  # only within the last segment: the truncation
     truncated = layer.grads["W_h"]
     difference = float(np.max(np.abs(np.concatenate(outputs, axis=1) - whole)))
-    cosine = float(np.sum(full * truncated) / (np.linalg.norm(full) * np.linalg.norm(truncated)))
+    cosine = float(
+        np.sum(full * truncated) / (np.linalg.norm(full) * np.linalg.norm(truncated))
+    )
     return difference, cosine

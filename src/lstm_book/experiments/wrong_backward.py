@@ -2,7 +2,7 @@
 
 The forward pass is the generated LSTM's (:mod:`lstm_derive.generated.lstm`), run by
 the BPTT driver. The elementwise backward of a step is written by hand and repeats
-two mistakes of the NumPy LSTM in seed 001, a blog post's hand-derived code:
+two mistakes of a blog post's hand-written NumPy LSTM:
 
 * **one bias gradient shared by every gate**: that code adds one bias vector to all
   four pre-activations, so its backward pass has a single bias gradient; here every
@@ -110,4 +110,4 @@ class WrongLSTM:
 
 
 BOTH_MISTAKES = WrongLSTM()
-"""The wrong LSTM with both of seed 001's mistakes."""
+"""The wrong LSTM with both of the blog's mistakes."""

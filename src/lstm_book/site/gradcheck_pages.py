@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Literal
 
-from IPython.display import HTML
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from lstm_book.site.html_table import Html
 from lstm_book.site.language import FigureImage, Language, figure_fonts
 from lstm_derive import gradcheck
 from lstm_derive.gradcheck import GradRow
 
+LegendCorner = Literal["upper left", "upper right", "lower left", "lower right"]
 LINE = re.compile(
     r"(?P<entry>\w+ \([\d,]+\)) numeric: (?P<numeric>\S+) backward: (?P<backward>\S+) "
     r"rel_error: (?P<rel_error>\S+) (?P<verdict>\[\w+\])"
@@ -45,7 +47,7 @@ def summary(rows: Sequence[GradRow], language: Language) -> str:
     return f"共检验 {len(rows)} 个元素，最大相对误差 {worst:.1e}：{verdict}"
 
 
-def table(rows: Sequence[GradRow], table_id: str, language: Language) -> HTML:
+def table(rows: Sequence[GradRow], table_id: str, language: Language) -> Html:
     """The rows as a NumPy LSTM's README prints them, an HTML table collapsed under
     a summary."""
     body = []
@@ -60,7 +62,7 @@ def table(rows: Sequence[GradRow], table_id: str, language: Language) -> HTML:
             + "</tr>"
         )
     head = "".join(f"<th>{name}</th>" for name in COLUMNS[language])
-    return HTML(
+    return Html(
         f"<details><summary>{summary(rows, language)}</summary>"
         f'<table id="{table_id}" class="table gradcheck"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></details>"
@@ -81,7 +83,7 @@ def by_array(rows: Sequence[GradRow]) -> str:
 
 def plot_errors(
     ax: Axes, rows: Sequence[GradRow], title: str, language: Language,
-    legend_at: str = "upper left",
+    legend_at: LegendCorner = "upper left",
 ) -> None:  # fmt: skip
     """Every entry's relative error on a log scale, with the tolerance as a line."""
     words = WORDS[language]
@@ -93,9 +95,15 @@ def plot_errors(
         errors = [max(rows[k].rel_error, FLOOR) for k in positions]
         code_name = name.replace("_", r"\_")  # an array's name, set as code
         ax.scatter(
-            positions, errors, s=9, color=colours[name], label=rf"$\mathtt{{{code_name}}}$"
+            positions,
+            errors,
+            s=9,
+            color=colours[name],
+            label=rf"$\mathtt{{{code_name}}}$",
         )
-    ax.axhline(gradcheck.TOLERANCE, color="#c0392b", ls="--", lw=1.2, label=words["tolerance"])
+    ax.axhline(
+        gradcheck.TOLERANCE, color="#c0392b", ls="--", lw=1.2, label=words["tolerance"]
+    )
     ax.set_yscale("log")
     ax.set_ylim(FLOOR / 3, 10)
     ax.set_xlabel(words["entry"])
@@ -105,12 +113,14 @@ def plot_errors(
 
 
 def errors_figure(
-    runs: Sequence[tuple[Sequence[GradRow], str, str]], language: Language
+    runs: Sequence[tuple[Sequence[GradRow], str, LegendCorner]], language: Language
 ) -> FigureImage:
     """One panel of relative errors per (rows, title, legend place) in ``runs``."""
     with figure_fonts():
         figure = Figure(
-            figsize=(9 if len(runs) == 1 else 10, 3.6), facecolor="white", layout="tight"
+            figsize=(9 if len(runs) == 1 else 10, 3.6),
+            facecolor="white",
+            layout="tight",
         )
         panels = figure.subplots(1, len(runs), sharey=True, squeeze=False)[0]
         for ax, (checked, title, legend_at) in zip(panels, runs, strict=True):

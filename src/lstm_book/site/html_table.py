@@ -9,7 +9,18 @@ catalogs stay free of it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from html import escape
+
+
+@dataclass(frozen=True)
+class Html:
+    """HTML that a notebook (and so myst-nb's glue) displays as HTML."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:

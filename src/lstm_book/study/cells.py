@@ -8,8 +8,8 @@ retention ``r`` that is a gate (the LSTM's ``f``) or one minus a gate (the CIFG'
 so that the initial retention is ``sigmoid(b)`` in every cell: a bias of 1 keeps
 73 % of the state, 3 keeps 95 %. The GRU keeps ``u * h_prev``: ``+b`` on ``u``.
 
-The gate and the sign are read from each cell's spec (:func:`retention_of`), not
-listed by hand: the coefficient of the previous state in its state's equation.
+The gate and the sign are derived from each cell's spec and recorded in its
+generated module (:func:`retention_of`), never listed by hand.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import sympy
-
-from lstm_derive import cells as specs
+from lstm_derive import generated
 
 FAMILY: tuple[str, ...] = (
     "rnn",
@@ -65,23 +63,16 @@ class Retention:
 
 @cache
 def retention_of(cell: str) -> Retention | None:
-    """The retention gate of ``cell``, read from its spec; None if it has none.
+    """The retention gate of ``cell``; None if it has none.
 
-    The first state whose equation keeps its previous value through a single gate
-    ``g`` (a coefficient ``g`` or ``1 - g``) decides; a cell whose states keep
-    their previous value without a gate (the NFG's ``c = c_prev + i g``) or not at
-    all (the plain RNN) has no knob.
+    The engine reads it off the spec (the coefficient of the previous state in its
+    state's equation must be a gate ``g`` or ``1 - g``) and the generated module
+    records it as ``RETENTION``. A cell whose states keep their previous value
+    without a gate (the NFG's ``c = c_prev + i g``) or not at all (the plain RNN)
+    has no knob.
     """
-    spec = specs.load(cell)
-    gates = {sympy.Symbol(g) for g in spec.blocks}
-    equations = {str(target): expr for target, expr in spec.equations.items()}
-    for state in spec.states:
-        previous = sympy.Symbol(f"{state}_prev")
-        expr = sympy.expand(equations[state])
-        coefficient = expr.coeff(previous)
-        for gate in coefficient.free_symbols & gates:
-            if sympy.simplify(coefficient - gate) == 0:
-                return Retention(str(gate), +1)
-            if sympy.simplify(coefficient - (1 - gate)) == 0:
-                return Retention(str(gate), -1)
-    return None
+    kept = generated.load(cell).RETENTION
+    if kept is None:
+        return None
+    _state, gate, sign = kept
+    return Retention(gate, sign)

@@ -1,6 +1,6 @@
 """The LSTM of nicodjimenez/lstm: no tanh between the cell state and the output gate.
 
-That minimal NumPy LSTM (the example seed 003 forks) computes ``h = o * c``: the
+That minimal NumPy LSTM (the example that the `lstm_batch` fork keeps) computes ``h = o * c``: the
 cell state reaches the hidden state unsquashed, so ``h`` is not bounded by the
 output gate alone. Everything else is the LSTM of ``lstm.py``. The toy-task
 experiments run the original's minimal example on this cell and on the usual one.

@@ -2,7 +2,7 @@
 
 Keras' ``activation`` argument replaces tanh in two places, the candidate and the
 squashing of the cell state before the output gate; the gates keep the sigmoid
-(``recurrent_activation``). Seed 002's binary-addition model uses this cell. It is
+(``recurrent_activation``). A student's lab report on binary addition uses this cell. It is
 the LSTM spec with two formulas edited, regenerated like any other cell.
 """
 

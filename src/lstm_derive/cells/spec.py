@@ -96,7 +96,9 @@ class CellSpec:
         parameters: elementwise (diagonal) parameters of shape ``[H]``, such as
             peephole weights.
         notes: one line per equation name, shown next to it on the site.
-        written: filled when the spec is loaded from a file (see above).
+        written: per equation, the names in the order its formula is written in
+            the spec file, filled by the loader (SymPy sorts the factors of a
+            product; the site prints them as the spec writes them).
     """
 
     name: str
@@ -108,9 +110,6 @@ class CellSpec:
     parameters: tuple[str, ...] = ()
     notes: dict[str, str] = field(default_factory=dict)
     written: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
-    """Per equation, the names in the order its formula is written in the spec file
-    (filled by the loader; SymPy sorts the factors of a product, the site prints
-    them as the spec writes them)."""
 
     @property
     def all_projections(self) -> tuple[Projection, ...]:

@@ -30,7 +30,7 @@ Module = Literal["numpy", "math", "comment"]
 
 
 class CodePrinter(StrPrinter):  # type: ignore[misc]
-    """SymPy's ``str`` printer with the activations, the step and |x| of ``module``."""
+    """SymPy's ``str`` printer with the activations, the step and ``abs`` of ``module``."""
 
     _default_settings = {**StrPrinter._default_settings, "module": "numpy"}  # noqa: RUF012
 

@@ -19,6 +19,7 @@ from lstm_derive.cells.spec import Projection
 from lstm_derive.codegen import stages
 from lstm_derive.codegen.printer import code, comment
 from lstm_derive.derive.model import Adjoint, Derivation, Stage
+from lstm_derive.derive.retention import retention
 
 REGEN_COMMAND = "nox -s regen  (or: lstm-derive regen)"
 NUMERICS = Path(__file__).resolve().parent.parent / "numerics"
@@ -159,6 +160,8 @@ Array = NDArray[Any]'''
             for name, shape in parameter_layout(self.d).items()
         )
         count = str(parameter_count(self.d)).replace("**", "^")
+        found = retention(spec)
+        kept = None if found is None else tuple(found)
         return f"""CELL = {spec.name!r}
 TITLE = {spec.title!r}
 STATES = {tuple(spec.states)!r}
@@ -169,7 +172,11 @@ PARAMETERS = {{
 {layout}
 }}
 PARAMETER_COUNT = {count!r}
-SAVED = {tuple(_names(self.d.saved))!r}"""
+SAVED = {tuple(_names(self.d.saved))!r}
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = {kept}"""
 
     def helpers(self) -> list[str]:
         """The source of each NumPy function the cell uses that NumPy lacks."""

@@ -47,6 +47,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "3*H^2 + 3*H*I + 5*H"
 SAVED = ("c_prev", "p_i", "p_f", "f", "i", "g", "h")
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = ("c", "f", 1)
 
 
 # from lstm_derive/numerics/arrays.py

@@ -43,6 +43,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "3*H^2 + 3*H*I + 6*H"
 SAVED = ("zh_n", "h_prev", "r", "u", "n")
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = ("h", "u", 1)
 
 
 # from lstm_derive/numerics/arrays.py

@@ -46,6 +46,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "4*H^2 + 4*H*I + 4*H"
 SAVED = ("c_prev", "f", "i", "g", "o", "tanh_c")
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = ("c", "f", 1)
 
 
 # from lstm_derive/numerics/arrays.py

@@ -43,6 +43,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "2*H^2 + 2*H*I + 2*H"
 SAVED = ("h_prev", "f", "n")
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = ("h", "f", -1)
 
 
 # from lstm_derive/numerics/arrays.py

@@ -52,6 +52,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "4*H^2 + 4*H*I + 7*H"
 SAVED = ("c_prev", "p_i", "p_f", "p_o", "f", "i", "g", "c", "o", "tanh_c")
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = ("c", "f", 1)
 
 
 # from lstm_derive/numerics/arrays.py

@@ -37,6 +37,10 @@ PARAMETERS = {
 }
 PARAMETER_COUNT = "H^2 + H*I + H"
 SAVED = ("h",)
+# (state, gate, sign): state = kept * state_prev + ..., where kept is the gate
+# (sign 1) or 1 - gate (sign -1); a bias of sign * b on the gate starts kept at
+# sigmoid(b). None: no state is kept through a gate.
+RETENTION = None
 
 
 def forward_1(zx: Array, zh: Array) -> tuple[dict[str, Array], dict[str, Array]]:

@@ -37,11 +37,16 @@ def check_hyperparameter(
 def _norm_parts(grads: dict[str, Array]) -> tuple[float, float]:
     """(largest |entry|, norm of all gradients divided by it): ``largest * relative``
     is the joint norm, and neither part overflows."""
-    largest = max((float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0)
+    largest = max(
+        (float(np.max(np.abs(g))) for g in grads.values() if g.size), default=0.0
+    )
     if largest == 0.0 or not math.isfinite(largest):
         return largest, 1.0
     relative = math.sqrt(
-        sum(float(np.sum(np.square(g / largest, dtype=np.float64))) for g in grads.values())
+        sum(
+            float(np.sum(np.square(g / largest, dtype=np.float64)))
+            for g in grads.values()
+        )
     )
     return largest, relative
 

@@ -1,4 +1,4 @@
-"""Binary addition with an LSTM: the lab report's setup (seed 002), and done better.
+"""Binary addition with an LSTM: a student's lab report, reproduced and done better.
 
 * :mod:`~lstm_book.experiments.binary_addition.data`: bit encodings, all 16384
   pairs of 0..127, the held-out split;

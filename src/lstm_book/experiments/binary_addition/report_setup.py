@@ -1,4 +1,4 @@
-"""The lab report's setup (seed 002): two time steps, one 8-bit operand per step.
+"""The setup of a student's lab report: two time steps, one 8-bit operand per step.
 
 The input is [N, 2, 8] (a, then b, each as 8 bits, most significant first), the
 model ``Recurrent("lstm_relu", 8, 256, return_sequences=False) -> Dense(256, 8) ->

@@ -99,7 +99,7 @@ PRINTED: dict[str, dict[str, str]] = {
 }
 """The course's printed values, per snippet, keyed by the expression printed.
 
-``lstm_backward`` is the table of the edition copied in seed 004;
+``lstm_backward`` is the table of the copied edition;
 ``lstm_backward_current`` the one the course's current edition prints for the same
 snippet (its ``da`` covers 4 of the 7 steps of the forward pass).
 """

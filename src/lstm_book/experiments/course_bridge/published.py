@@ -1,6 +1,6 @@
 """What the exercise's published text computes where it is wrong, and the derived values.
 
-* :func:`published_rnn_forward`: seed 004's ``rnn_forward``, whose line meant to
+* :func:`published_rnn_forward`: the copied exercise's ``rnn_forward``, whose line meant to
   store each hidden state (``a[:, :, t] = a_next``) lost its ``= a_next``;
 * :func:`published_gate_gradients`: the backward section's equations (8)-(10) for
   dc~, dΓu and dΓf as printed (a bracket missing in each, a stray factor c~ and a
@@ -31,7 +31,7 @@ GATE_GRADIENTS = ("dot", "dcct", "dit", "dft")
 def published_rnn_forward(
     x: Array, a0: Array, parameters: dict[str, Array]
 ) -> tuple[Array, Array, tuple[list[CourseCache], Array]]:
-    """Seed 004's ``rnn_forward``: every step runs, but ``a`` is never written."""
+    """The copied exercise's ``rnn_forward``: every step runs, but ``a`` is never written."""
     _, m, steps = x.shape
     n_y, n_a = parameters["Wya"].shape
     a = np.zeros((n_a, m, steps))

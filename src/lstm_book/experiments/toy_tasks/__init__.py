@@ -1,4 +1,4 @@
-"""The toy tasks of seed 003 (``lstm_batch``, a fork of nicodjimenez/lstm).
+"""The toy tasks of the README of ``lstm_batch`` (a fork of nicodjimenez/lstm).
 
 * :mod:`~lstm_book.experiments.toy_tasks.minimal_example`: nicodjimenez/lstm's
   minimal example, on the original's cell (``h = o * c``) and on the project's LSTM;

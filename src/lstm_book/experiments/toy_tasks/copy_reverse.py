@@ -1,4 +1,4 @@
-"""Sequence copy and reverse (planned in seed 003, never built there), trained here.
+"""Sequence copy and reverse (planned in the ``lstm_batch`` README, never built there), trained here.
 
 The model is an LSTM layer returning every hidden state and a ``Dense`` read-out
 of one logit per symbol at every step; the loss is the softmax cross-entropy of

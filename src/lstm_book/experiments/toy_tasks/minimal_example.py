@@ -1,4 +1,4 @@
-"""nicodjimenez/lstm's minimal example (the ``test.py`` that seed 003 keeps), rerun.
+"""nicodjimenez/lstm's minimal example (the ``test.py`` that ``lstm_batch`` keeps), rerun.
 
 The original feeds four fixed random vectors of 50 numbers to an LSTM of 100
 memory cells and trains the *first hidden unit* to read out the sequence

@@ -1,4 +1,4 @@
-"""Fitting sin(x) as a sequence (seed 003's ``sin_train``), as next-value prediction.
+"""Fitting sin(x) as a sequence (``lstm_batch``'s ``sin_train``), as next-value prediction.
 
 Each training example is a window of ``steps`` samples of ``sin(x)`` taken every
 ``spacing`` radians from a random phase. At every step the model sees the current
