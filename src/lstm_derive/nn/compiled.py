@@ -255,18 +255,25 @@ class SequenceCache:
     def at_step(self, name: str, t: int) -> Array:
         """The value ``name`` of step ``t`` (what the stage table says it is)."""
         kind, what = self.cell.inputs.get(name, ("value", name))
+        value: Array
         if kind == "parameter":
-            return self.params[what]
-        if kind == "state":  # <s>_prev
-            return self.states[what][t]
-        if what in self.states:
-            return self.states[what][t + 1]
-        return self.kept[what][t]
+            value = self.params[what]
+        elif kind == "state":  # <s>_prev
+            value = self.states[what][t]
+        elif what in self.states:
+            value = self.states[what][t + 1]
+        else:
+            value = self.kept[what][t]
+        return value
 
     def values(self, name: str) -> Array:
         """A value of every step (a gate, a state, ...), as [B, T, H]."""
-        steps = self.x_rows.shape[0] // self.states["h"].shape[1]
-        return np.stack([self.at_step(name, t) for t in range(steps)], axis=1)
+        return np.stack([self.at_step(name, t) for t in range(self.length)], axis=1)
+
+    @property
+    def length(self) -> int:
+        """The number of steps."""
+        return int(self.x_rows.shape[0] // self.states["h"].shape[1])
 
     @property
     def steps(self) -> Steps:
@@ -317,7 +324,7 @@ class Steps(Sequence[dict[str, Array]]):
         )
 
     def __len__(self) -> int:
-        return self.cache.x_rows.shape[0] // self.cache.states["h"].shape[1]
+        return self.cache.length
 
     @overload
     def __getitem__(self, t: int) -> dict[str, Array]: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -184,13 +184,18 @@ class Recurrent(Layer):
             for s in self.cell.states
         }  # fmt: skip
 
+    def _saved(self) -> Cache | SequenceCache:
+        """What the last forward pass kept (refuses to go on before one)."""
+        # (the union named here: mypy would infer the TypeVar as object)
+        return cast("Cache | SequenceCache", require_forward(repr(self), self._cache))
+
     def values(self, name: str) -> Array:
         """A value of every step of the last forward pass, [batch, time, hidden].
 
         The gates (``values("f")``), the states and every value the step keeps
         for its backward pass; :meth:`gates` gives all the gates at once.
         """
-        cache = require_forward(repr(self), self._cache)
+        cache = self._saved()
         if name not in cache.steps[0]:
             kept = ", ".join(sorted(cache.steps[0]))
             msg = f"{self!r} keeps no value {name!r} per step; it keeps {kept}"
@@ -219,7 +224,7 @@ class Recurrent(Layer):
         *,
         input_gradient: bool,
     ) -> dict[str, Array]:
-        cache = require_forward(repr(self), self._cache)
+        cache = self._saved()
         check_gradient(repr(self), d_out, self._output_shape)
         d_last = {
             s: check_gradient(repr(self), g, (d_out.shape[0], self.hidden))
