@@ -222,6 +222,13 @@ def test_the_whole_sequence_gets_its_columns_bars_and_ratios() -> None:
     assert ratios["large_sequence_torch_f64"] == pytest.approx(0.125)
     assert ratios["small_sequence_native_f32"] == pytest.approx(1 / 16)
     assert "small_sequence_native_f64" not in ratios
+    assert tables.whole_sequence_range(full) == {
+        "sequence_torch_min": pytest.approx(0.125),
+        "sequence_torch_max": pytest.approx(0.125),
+        "configurations": 2 * len(PLAN),
+        "sequence_at_most_torch": 2 * len(PLAN),
+    }
+    assert tables.whole_sequence_range(record) == {}
     assert plots.present(recorded.comparisons(full)) == plots.IMPLEMENTATIONS
     legends: dict[plots.Language, str] = {"en": "whole sequence", "zh_CN": "整个序列"}
     for language, words in legends.items():

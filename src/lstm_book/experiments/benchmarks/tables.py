@@ -200,6 +200,29 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
     return ratios
 
 
+def whole_sequence_range(record: SpeedRecord) -> dict[str, float]:
+    """The whole sequence's ratio to torch over every configuration of every cell.
+
+    ``sequence_torch_min`` and ``sequence_torch_max``, the number of configurations
+    ``configurations`` and how many of them take at most torch's time
+    (``sequence_at_most_torch``); empty when the record has no whole-sequence
+    timing.
+    """
+    ratios = [
+        ratio
+        for row in comparisons(record)
+        if (ratio := row.numba_sequence_over_torch) is not None
+    ]
+    if not ratios:
+        return {}
+    return {
+        "sequence_torch_min": min(ratios),
+        "sequence_torch_max": max(ratios),
+        "configurations": len(ratios),
+        "sequence_at_most_torch": sum(ratio <= 1 for ratio in ratios),
+    }
+
+
 def machine_facts(record: SpeedRecord) -> dict[str, str | int | float]:
     """What the chapter says about the machine and the settings, by key."""
     machine, settings = record.machine, record.settings
