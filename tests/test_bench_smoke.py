@@ -64,6 +64,7 @@ def test_every_implementation_ran_once_per_configuration(
             has_code = cell in generated.names()
             assert (("generated", cell, mode) in ran) == has_code
             assert (("numba", cell, mode) in ran) == has_code
+            assert (("numba_sequence", cell, mode) in ran) == has_code
     assert len(ran) == len(tiny_record.timings)  # no configuration twice
     # the switch took effect in each torch child
     assert tiny_record.machine["onednn_torch"] is True
@@ -155,11 +156,13 @@ def test_the_recorded_run_covers_every_default_configuration() -> None:
         ((1, 100, 32, 128), "train"),
         ((1, 100, 32, 128), "forward"),
     ]
-    for implementation in ("generated", "numba", "torch", "gemm"):
+    for implementation in ("generated", "numba", "numba_sequence", "torch", "gemm"):
         for size, mode in sizes:
             for dtype in ("float32", "float64"):
-                assert (implementation, "lstm", size, dtype, mode) in found
+                for cell in ("lstm", "gru"):
+                    assert (implementation, cell, size, dtype, mode) in found
     for size, mode in sizes:
         assert ("torch_native", "lstm", size, "float32", mode) in found
-    assert record.settings["rounds"] >= 2
+    # several samples of every configuration (a quick run records one or two)
+    assert all(len(timing.samples_ms) >= 3 for timing in record.timings)
     assert record.machine["cleared_variables"] is not None

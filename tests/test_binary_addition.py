@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require
 
 from lstm_book.cli import main
 from lstm_book.environment import (
@@ -18,12 +20,14 @@ from lstm_book.environment import (
 )
 from lstm_book.experiments.binary_addition import (
     bit_serial,
+    commands,
     data,
     report_setup,
     sweep,
     width,
 )
-from lstm_derive.errors import ShapeError
+from lstm_derive.errors import MissingExtraError, ShapeError
+from lstm_derive.nn.weights import STRUCTURE
 
 
 @pytest.fixture(scope="session")
@@ -257,6 +261,42 @@ def test_cli_train_rejects_options_of_the_other_formulation(
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "binary-addition", "--train-size", "0"])
     assert exit_info.value.code == 2
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba", None])
+def test_cli_train_records_its_backend(
+    backend: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--backend picks what runs the LSTM (by default the fastest installed); the
+    weights file's description and the summary name it."""
+    if backend != "numpy":
+        require("numba")
+    weights = tmp_path / "w.npz"
+    argv = ["train", "binary-addition", "--updates", "3", "--no-progress"]
+    argv += ["--output", str(weights)] + (["--backend", backend] if backend else [])
+    assert main(argv) == 0
+    ran = backend or "numba"  # Numba is installed here: the default
+    assert f"backend {ran})" in capsys.readouterr().out
+    structure = json.loads(str(np.load(weights)[STRUCTURE]))
+    assert structure["layers"][0]["backend"] == ran
+    model = bit_serial.load_serial_model(weights)  # any backend loads them
+    assert model.layers[0].cell.backend.name == "numpy"
+
+
+def test_cli_train_asks_for_numba_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing() -> None:
+        msg = "the numba backend needs Numba, which is not installed: pip install x"
+        raise MissingExtraError(msg)
+
+    monkeypatch.setattr(commands, "require_numba", missing)
+    argv = ["train", "binary-addition", "--backend", "numba"]
+    assert main([*argv, "--output", str(tmp_path / "w.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "needs Numba, which is not installed" in err
+    assert not (tmp_path / "w.npz").exists()
 
 
 # Under another OpenBLAS kernel (Sandybridge against Haswell) the float32 report

@@ -1,10 +1,12 @@
-"""The compiled (Numba) backend: every cell gradient-checked, and equal to NumPy.
+"""The compiled (Numba) backends: every cell gradient-checked, and equal to NumPy.
 
 The kernels are generated from the same derivation as the NumPy modules
-(``lstm-derive regen`` writes both); here each cell's compiled backward passes the
-same central-difference check as the NumPy one, and the whole training step (the
-hidden states, d_x and every parameter gradient) matches the NumPy backend to
-rounding in float64. Numba is in the test dependencies: under ``nox -s tests`` or in
+(``lstm-derive regen`` writes both); here each cell's per-step kernels, run by the
+driver, pass the same central-difference check as the NumPy functions, and the
+whole training step (the hidden states, d_x and every parameter gradient) of both
+compiled backends, per step and the whole sequence, matches the NumPy backend to
+rounding in float64 (tests/test_sequence_backend.py checks the whole-sequence
+functions further). Numba is in the test dependencies: under ``nox -s tests`` or in
 CI a missing Numba fails these tests instead of skipping them.
 """
 
@@ -28,9 +30,9 @@ CELLS = generated.names()
 @pytest.fixture(scope="module")
 def numba_backend() -> bptt.Backend:
     require("numba")
-    from lstm_derive.nn.compiled import NumbaBackend  # noqa: PLC0415 (needs Numba)
+    from lstm_derive.nn.compiled import NumbaStepBackend  # noqa: PLC0415 (needs Numba)
 
-    return NumbaBackend()
+    return NumbaStepBackend()
 
 
 class CompiledUnderCheck:
@@ -90,14 +92,15 @@ def training_step(
     return out, d_x, layer.grads
 
 
+@pytest.mark.parametrize("backend", ["numba_per_step", "numba"])
 @pytest.mark.parametrize("cell", CELLS)
 def test_compiled_step_equals_numpy_in_float64(
-    cell: str, numba_backend: bptt.Backend
+    cell: str, backend: str, numba_backend: bptt.Backend
 ) -> None:
     del numba_backend  # Numba is there
     x = np.random.default_rng(11).standard_normal((4, 6, 3))
     out, d_x, grads = training_step(cell, "numpy", np.float64, x)
-    out_c, d_x_c, grads_c = training_step(cell, "numba", np.float64, x)
+    out_c, d_x_c, grads_c = training_step(cell, backend, np.float64, x)
     np.testing.assert_allclose(out_c, out, rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(d_x_c, d_x, rtol=1e-12, atol=1e-13)
     assert grads_c.keys() == grads.keys()
@@ -105,14 +108,15 @@ def test_compiled_step_equals_numpy_in_float64(
         np.testing.assert_allclose(grads_c[name], grads[name], rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.parametrize("backend", ["numba_per_step", "numba"])
 @pytest.mark.parametrize("cell", ["lstm", "gru_cho"])
 def test_compiled_float32_stays_float32_and_close(
-    cell: str, numba_backend: bptt.Backend
+    cell: str, backend: str, numba_backend: bptt.Backend
 ) -> None:
     del numba_backend
     x = np.random.default_rng(5).standard_normal((3, 4, 2)).astype(np.float32)
     out, _, grads = training_step(cell, "numpy", np.float32, x, False)
-    out_c, d_x_c, grads_c = training_step(cell, "numba", np.float32, x, False)
+    out_c, d_x_c, grads_c = training_step(cell, backend, np.float32, x, False)
     assert out_c.dtype == d_x_c.dtype == np.float32
     assert all(g.dtype == np.float32 for g in grads_c.values())
     np.testing.assert_allclose(out_c, out, rtol=1e-5, atol=1e-6)
@@ -120,25 +124,26 @@ def test_compiled_float32_stays_float32_and_close(
         np.testing.assert_allclose(grads_c[name], grads[name], rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("backend", ["numba_per_step", "numba"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_extreme_pre_activations_stay_finite_and_saturate(
-    dtype: Any, numba_backend: bptt.Backend
+    dtype: Any, backend: str, numba_backend: bptt.Backend
 ) -> None:
     """Huge weights drive every gate to +-1e4: no NaN, no warning, gates at 0 or 1."""
     del numba_backend
     layers = {}
-    for backend in ("numpy", "numba"):
+    for name in ("numpy", backend):
         layer = nn.Recurrent(
-            "lstm", 2, 3, rng=np.random.default_rng(1), dtype=dtype, backend=backend
+            "lstm", 2, 3, rng=np.random.default_rng(1), dtype=dtype, backend=name
         )
-        for name in layer.params:
-            layer.params[name] *= 3e4
-        layers[backend] = layer
+        for parameter in layer.params:
+            layer.params[parameter] *= 3e4
+        layers[name] = layer
     x = np.array([[[1.0, -1.0], [-1.0, 1.0], [0.5, 0.5]]], dtype=dtype)
     hs = {name: layer.forward(x) for name, layer in layers.items()}
-    assert np.all(np.isfinite(hs["numba"]))
-    np.testing.assert_allclose(hs["numba"], hs["numpy"], atol=1e-6)
-    d_x = layers["numba"].backward(np.ones_like(hs["numba"]))
+    assert np.all(np.isfinite(hs[backend]))
+    np.testing.assert_allclose(hs[backend], hs["numpy"], atol=1e-6)
+    d_x = layers[backend].backward(np.ones_like(hs[backend]))
     assert np.all(np.isfinite(d_x))
 
 
@@ -199,15 +204,26 @@ def test_float32_activations_are_float32_and_within_two_ulps(
 def test_the_backend_reaches_the_driver_through_recurrent(
     numba_backend: bptt.Backend,
 ) -> None:
-    layer = nn.Recurrent("lstm", 2, 3, rng=np.random.default_rng(0), backend="numba")
+    layer = nn.Recurrent(
+        "lstm", 2, 3, rng=np.random.default_rng(0), backend="numba_per_step"
+    )
     assert layer.cell.backend == numba_backend
+    names = {
+        backend: nn.Recurrent(
+            "lstm", 2, 3, rng=np.random.default_rng(0), backend=backend
+        ).cell.backend.name
+        for backend in nn.recurrent.BACKENDS
+    }
+    assert names == {name: name for name in ("numpy", "numba", "numba_per_step")}
     assert nn.Recurrent(
         "lstm", 2, 3, rng=np.random.default_rng(0)
     ).cell.backend.name == ("numpy")
 
 
 def test_an_unknown_backend_is_named() -> None:
-    with pytest.raises(ValueError, match=r"unknown backend 'fortran'.*numpy, numba"):
+    with pytest.raises(
+        ValueError, match=r"unknown backend 'fortran'.*numpy, numba, numba_per_step"
+    ):
         nn.Recurrent("lstm", 2, 3, rng=np.random.default_rng(0), backend="fortran")
 
 

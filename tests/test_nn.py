@@ -87,12 +87,12 @@ def test_whole_model_gradient_matches_central_differences(
             assert ok, (name, index, numeric, backward)
 
 
-@pytest.mark.parametrize("backend", ["numpy", "numba"])
+@pytest.mark.parametrize("backend", ["numpy", "numba_per_step", "numba"])
 def test_backward_parameters_gives_the_same_gradients_without_d_x(
     backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first layer's d_x is skipped (one GEMM less); every weight gradient is equal."""
-    if backend == "numba":
+    if backend != "numpy":
         require("numba")
     rng = np.random.default_rng(3)
     model = small_model("lstm", rng)
@@ -113,6 +113,16 @@ def test_backward_parameters_gives_the_same_gradients_without_d_x(
         return original(*args, input_gradient=input_gradient, **kwargs)
 
     monkeypatch.setattr(nn.bptt, "backward", spy)
+    if backend == "numba":  # the whole sequence: its own backward pass
+        from lstm_derive.nn.compiled import SequenceCache  # noqa: PLC0415 (Numba)
+
+        whole = SequenceCache.backward
+
+        def whole_spy(*args: Any, input_gradient: bool = True, **kwargs: Any) -> Any:
+            asked.append(input_gradient)
+            return whole(*args, input_gradient=input_gradient, **kwargs)
+
+        monkeypatch.setattr(SequenceCache, "backward", whole_spy)
     model.forward(x)
     model.backward_parameters(d_prediction)
     assert asked == [True, False]  # the second Recurrent passes d_x on; the first not

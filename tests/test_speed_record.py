@@ -134,7 +134,7 @@ def test_a_record_with_the_compiled_backend_lines_it_up() -> None:
     assert ratios["large_numba_torch_f64"] == pytest.approx(0.25)
     figure = plots.speed_figure(again, "lstm", "en")
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
-    assert "generated (Numba)" in legend
+    assert "generated (Numba, per step)" in legend
     assert plots.present(recorded.comparisons(record)) == ("generated", "torch", "gemm")
 
 
@@ -165,9 +165,73 @@ def test_torch_without_onednn_gets_its_columns_where_timed() -> None:
             assert row.numba_over_torch_native is None
     for language in ("en", "zh_CN"):
         html = tables.speed_table_html(both, "lstm", language)
-        assert html.count("<th>") == 8 + 2 + 2
+        assert html.count("<th>") == 8 + 2 + 1  # (no whole-sequence timing to compare)
         assert "oneDNN" in html
     assert plots.present(recorded.comparisons(both))[-2:] == ("torch_native", "gemm")
     assert tables.headline_ratios(both)["large_numba_native_f32"] == pytest.approx(
         0.125
     )
+
+
+def test_the_whole_sequence_gets_its_columns_bars_and_ratios() -> None:
+    """Numba per step, Numba's whole sequence and torch's own loop, side by side."""
+    record = synthetic_record()
+    extra = [
+        recorded.Timing(
+            implementation,
+            t.cell,
+            t.size,
+            t.dtype,
+            t.mode,
+            [value] * 3,
+            t.peak_rss_growth_mib,
+        )
+        for t in record.timings
+        if t.implementation == "torch"
+        for implementation, value in (
+            ("numba", 0.5),
+            ("numba_sequence", 0.25),
+            ("torch_native", 4.0),
+        )
+        if implementation != "torch_native" or t.dtype == "float32"
+    ]
+    full = recorded.from_json(
+        recorded.to_json(
+            recorded.SpeedRecord(
+                record.machine, record.settings, record.timings + extra
+            )
+        )
+    )
+    for row in recorded.comparisons(full):
+        assert row.numba_sequence is not None
+        assert row.numba_sequence_over_torch == pytest.approx(0.125)
+        assert row.numba_sequence_over_gemm == pytest.approx(0.25)
+        expected = 1 / 16 if row.dtype == "float32" else None
+        assert row.numba_sequence_over_torch_native == (
+            None if expected is None else pytest.approx(expected)
+        )
+    for language in ("en", "zh_CN"):
+        html = tables.speed_table_html(full, "lstm", language)
+        # size, mode, dtype; six medians; six ratios
+        assert html.count("<th>") == 3 + 6 + 6
+        assert html.count(">0.12</td>") == 2 * len(PLAN)  # whole sequence / torch
+        assert ("whole sequence" in html) == (language == "en")
+        assert ("整个序列" in html) == (language == "zh_CN")
+    ratios = tables.headline_ratios(full)
+    assert ratios["small_sequence_gemm_f32"] == pytest.approx(0.25)
+    assert ratios["large_sequence_torch_f64"] == pytest.approx(0.125)
+    assert ratios["small_sequence_native_f32"] == pytest.approx(1 / 16)
+    assert "small_sequence_native_f64" not in ratios
+    assert tables.whole_sequence_range(full) == {
+        "sequence_torch_min": pytest.approx(0.125),
+        "sequence_torch_max": pytest.approx(0.125),
+        "configurations": 2 * len(PLAN),
+        "sequence_at_most_torch": 2 * len(PLAN),
+    }
+    assert tables.whole_sequence_range(record) == {}
+    assert plots.present(recorded.comparisons(full)) == plots.IMPLEMENTATIONS
+    legends: dict[plots.Language, str] = {"en": "whole sequence", "zh_CN": "整个序列"}
+    for language, words in legends.items():
+        figure = plots.speed_figure(full, "lstm", language)
+        legend = [text.get_text() for text in figure.legends[0].get_texts()]
+        assert sum(words in label for label in legend) == 1

@@ -130,7 +130,7 @@ def timed_configurations(args: argparse.Namespace) -> list[Config]:
     """Every configuration, without the generated code of cells it has no code for."""
     cells = args.cells or [c for c in CELLS if c in generated.names()]
     available = set(generated.names())
-    ours = {"generated", "numba"}
+    ours = {"generated", "numba", "numba_sequence"}
     for cell in cells:
         if cell not in available and ours & set(args.implementations):
             print(f"note: no generated code for {cell!r}; timing torch and gemm only")
@@ -205,11 +205,16 @@ def library_facts(reports: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_table(record: SpeedRecord) -> str:
-    """Median ms (quartiles) per implementation, and the ratios."""
+    """Median ms (quartiles) per implementation, and the ratios.
+
+    ``nb`` is Numba per step, ``seq`` Numba's whole sequence in one call.
+    """
     header = f"{'cell':5} {'B,T,I,H':>14} {'dtype':>7} {'mode':>7} "
-    header += f"{'generated':>20} {'numba':>20} {'torch':>20} {'torch, no oneDNN':>20} "
+    header += f"{'generated':>20} {'numba':>20} {'numba, sequence':>20} "
+    header += f"{'torch':>20} {'torch, no oneDNN':>20} "
     header += f"{'gemm':>20} {'gen/torch':>9} {'gen/gemm':>8} {'nb/torch':>8} "
-    lines = [header + f"{'nb/gemm':>7} {'nb/native':>9}"]
+    header += f"{'nb/gemm':>7} {'seq/torch':>9} {'seq/gemm':>8} {'seq/native':>10}"
+    lines = [header]
 
     def cell(timing: Timing | None) -> str:
         if timing is None:
@@ -224,11 +229,14 @@ def format_table(record: SpeedRecord) -> str:
         size = ",".join(map(str, row.size))
         lines.append(
             f"{row.cell:5} {size:>14} {row.dtype:>7} {row.mode:>7} "
-            f"{cell(row.generated)} {cell(row.numba)} {cell(row.torch)} "
-            f"{cell(row.torch_native)} {cell(row.gemm)} "
+            f"{cell(row.generated)} {cell(row.numba)} {cell(row.numba_sequence)} "
+            f"{cell(row.torch)} {cell(row.torch_native)} {cell(row.gemm)} "
             f"{ratio(row.generated_over_torch):>9} "
             f"{ratio(row.generated_over_gemm):>8} {ratio(row.numba_over_torch):>8} "
-            f"{ratio(row.numba_over_gemm):>7} {ratio(row.numba_over_torch_native):>9}"
+            f"{ratio(row.numba_over_gemm):>7} "
+            f"{ratio(row.numba_sequence_over_torch):>9} "
+            f"{ratio(row.numba_sequence_over_gemm):>8} "
+            f"{ratio(row.numba_sequence_over_torch_native):>10}"
         )
     return "\n".join(lines)
 

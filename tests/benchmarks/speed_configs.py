@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-IMPLEMENTATIONS = ("generated", "numba", "torch", "torch_native", "gemm")
+IMPLEMENTATIONS = (
+    "generated",
+    "numba",
+    "numba_sequence",
+    "torch",
+    "torch_native",
+    "gemm",
+)
 """``generated``: ``lstm_derive.nn.Recurrent`` forward + backward as users run it;
-``numba``: the same with ``backend="numba"`` (the compiled kernels);
+``numba``: the same with ``backend="numba_per_step"`` (the compiled kernels, one
+call per stage and step, run by the driver);
+``numba_sequence``: the same with ``backend="numba"`` (the whole sequence in one
+compiled call, forward and backward);
 ``torch``: ``torch.nn.LSTM`` / ``torch.nn.GRU`` forward + ``loss.backward()``;
 ``torch_native``: the same with oneDNN switched off, so torch runs its own loop of
 matrix products and pointwise kernels (timed only where the two differ, see

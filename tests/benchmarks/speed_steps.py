@@ -48,11 +48,18 @@ def generated_step(
 
 
 def numba_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
-    """The same layer with ``backend="numba"``: the compiled kernels of the cell.
+    """The same layer with ``backend="numba_per_step"``: the cell's compiled kernels,
+    one call per stage and step, run by the driver.
 
     The kernels are compiled (or loaded from Numba's cache) by the first call, which
     the child times apart from the samples, as for every implementation.
     """
+    return generated_step(cell, size, dtype, mode, backend="numba_per_step")
+
+
+def numba_sequence_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
+    """The same layer with ``backend="numba"``: every step of the forward pass in one
+    compiled call, and every step of the backward pass in another."""
     return generated_step(cell, size, dtype, mode, backend="numba")
 
 
@@ -152,6 +159,7 @@ def gemm_step(cell: str, size: Size, dtype: str, mode: str) -> Step:
 BUILDERS: dict[str, Callable[[str, Size, str, str], Step]] = {
     "generated": generated_step,
     "numba": numba_step,
+    "numba_sequence": numba_sequence_step,
     "torch": torch_step,
     "torch_native": torch_native_step,
     "gemm": gemm_step,

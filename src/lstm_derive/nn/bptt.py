@@ -28,7 +28,10 @@ projection (Gal and Ghahramani 2016).
 The stage functions run through a backend: by default the generated NumPy functions
 as they are (:data:`NUMPY`, the reference); ``cell.using(backend)`` runs the same
 loop with other kernels of the same stages, such as the compiled ones of
-:mod:`lstm_derive.nn.compiled`.
+:mod:`lstm_derive.nn.compiled`. That module also runs this whole loop, forward and
+backward, inside one compiled call (``nn.Recurrent(..., backend="numba")``): the
+same steps as here, printed for each cell from the same stage table by
+:mod:`lstm_derive.codegen.sequence`.
 
 The file imports nothing from the project, so ``lstm-derive export`` can copy it
 next to one cell's generated code.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from lstm_derive.nn.checks import (
     recurrent_output_shape,
     require_forward,
 )
+from lstm_derive.nn.compiled import NumbaBackend, NumbaStepBackend, SequenceCache
 from lstm_derive.nn.layer import Array, Layer, check_array, check_dtype
 from lstm_derive.nn.optim import check_hyperparameter
 
@@ -51,9 +52,13 @@ class Recurrent(Layer):
     before its projection, with one mask for every step of a sequence (variational
     dropout, Gal and Ghahramani 2016), in training mode only.
 
-    ``backend`` runs the cell's stages: ``"numpy"`` (the default and the reference:
-    the generated NumPy module) or ``"numba"`` (the Numba kernels generated from the
-    same derivation; ``pip install "lstm-derive[numba]"``).
+    ``backend`` runs the cell: ``"numpy"`` (the default and the reference: the
+    generated NumPy module, run step by step by the BPTT driver), ``"numba"`` (the
+    Numba code generated from the same derivation, the whole sequence in one
+    compiled call; ``pip install "lstm-derive[numba]"``) or ``"numba_per_step"``
+    (the same kernels, run step by step by the driver). With ``lengths`` or
+    recurrent dropout, ``"numba"`` runs the pass step by step too, as
+    ``"numba_per_step"`` does.
     """
 
     def __init__(
@@ -86,7 +91,7 @@ class Recurrent(Layer):
         self.params = initial_params(self.cell, inputs, hidden, rng, self.dtype)
         for gate, value in (gate_bias or {}).items():
             self.set_gate_bias(gate, value)
-        self._cache: Cache | None = None
+        self._cache: Cache | SequenceCache | None = None
         self._lengths: Array | None = None
         self.final_state: dict[str, Array] = {}
         """The states after the last step of the last forward pass (per sequence:
@@ -144,8 +149,12 @@ class Recurrent(Layer):
             draw = self.rng.random((batch, self.hidden)) < keep
             masks["h"] = (draw / keep).astype(self.dtype)
         hs: Array
+        backend = self.cell.backend
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-            hs, finals, self._cache = self.cell.forward(
+            whole = None
+            if isinstance(backend, NumbaBackend) and lengths is None and not masks:
+                whole = backend.forward_sequence(self.cell, x, states, self.params)
+            hs, finals, self._cache = whole or self.cell.forward(
                 x, states, self.params, lengths=self._lengths, recurrent_masks=masks
             )
         check_output(repr(self), "the hidden states", hs, x)
@@ -175,13 +184,18 @@ class Recurrent(Layer):
             for s in self.cell.states
         }  # fmt: skip
 
+    def _saved(self) -> Cache | SequenceCache:
+        """What the last forward pass kept (refuses to go on before one)."""
+        # (the union named here: mypy would infer the TypeVar as object)
+        return cast("Cache | SequenceCache", require_forward(repr(self), self._cache))
+
     def values(self, name: str) -> Array:
         """A value of every step of the last forward pass, [batch, time, hidden].
 
         The gates (``values("f")``), the states and every value the step keeps
         for its backward pass; :meth:`gates` gives all the gates at once.
         """
-        cache = require_forward(repr(self), self._cache)
+        cache = self._saved()
         if name not in cache.steps[0]:
             kept = ", ".join(sorted(cache.steps[0]))
             msg = f"{self!r} keeps no value {name!r} per step; it keeps {kept}"
@@ -210,7 +224,7 @@ class Recurrent(Layer):
         *,
         input_gradient: bool,
     ) -> dict[str, Array]:
-        cache = require_forward(repr(self), self._cache)
+        cache = self._saved()
         check_gradient(repr(self), d_out, self._output_shape)
         d_last = {
             s: check_gradient(repr(self), g, (d_out.shape[0], self.hidden))
@@ -222,9 +236,12 @@ class Recurrent(Layer):
             d_hs = np.zeros((d_out.shape[0], self._time, self.hidden), d_out.dtype)
             d_last["h"] = d_last["h"] + d_out if "h" in d_last else d_out
         with np.errstate(over="ignore", invalid="ignore"):  # train_step checks them
-            grads = self.cell.backward(
-                d_hs, cache, d_last, input_gradient=input_gradient
-            )
+            if isinstance(cache, SequenceCache):
+                grads = cache.backward(d_hs, d_last, input_gradient=input_gradient)
+            else:
+                grads = self.cell.backward(
+                    d_hs, cache, d_last, input_gradient=input_gradient
+                )
         self.grads = {name: grads[name] for name in self.params}
         self.initial_state_grads = {s: grads[f"{s}0"] for s in self.cell.states}
         return grads
@@ -243,17 +260,18 @@ def check_lengths(layer: Layer, lengths: Any, x: Array) -> Array:
     return lengths
 
 
-BACKENDS = ("numpy", "numba")
+BACKENDS = ("numpy", "numba", "numba_per_step")
 
 
 def backend_named(name: str) -> Backend:
-    """The backend called ``name``: ``numpy`` or ``numba`` (which needs Numba)."""
+    """The backend called ``name``: ``numpy``, ``numba`` or ``numba_per_step`` (which
+    need Numba)."""
     if name == "numpy":
         return NUMPY
     if name == "numba":
-        from lstm_derive.nn.compiled import NumbaBackend  # noqa: PLC0415 (optional)
-
         return NumbaBackend()
+    if name == "numba_per_step":
+        return NumbaStepBackend()
     msg = f"unknown backend {name!r}; the backends are {', '.join(BACKENDS)}"
     raise ValueError(msg)
 

@@ -58,6 +58,9 @@ def describe_layer(layer: Layer) -> dict[str, Any]:
     cell = getattr(layer, "cell", None)
     if cell is not None:
         record["cell"] = str(cell.name)
+        backend = getattr(cell, "backend", None)
+        if backend is not None:  # recorded, not compared: any backend loads it
+            record["backend"] = str(backend.name)
     for size in SIZES:
         if isinstance(getattr(layer, size, None), int):
             record[size] = getattr(layer, size)

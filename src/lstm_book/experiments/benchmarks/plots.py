@@ -25,10 +25,18 @@ from lstm_book.experiments.benchmarks.recorded import (
 )
 
 Language = Literal["en", "zh_CN"]
-IMPLEMENTATIONS = ("generated", "numba", "torch", "torch_native", "gemm")
+IMPLEMENTATIONS = (
+    "generated",
+    "numba",
+    "numba_sequence",
+    "torch",
+    "torch_native",
+    "gemm",
+)
 COLOURS = {
     "generated": "#1f77b4",
-    "numba": "#2ca02c",
+    "numba": "#98df8a",
+    "numba_sequence": "#2ca02c",
     "torch": "#d62728",
     "torch_native": "#ff9896",
     "gemm": "#7f7f7f",
@@ -36,7 +44,8 @@ COLOURS = {
 WORDS: dict[Language, dict[str, str]] = {
     "en": {
         "generated": "generated (NumPy)",
-        "numba": "generated (Numba)",
+        "numba": "generated (Numba, per step)",
+        "numba_sequence": "generated (Numba, whole sequence)",
         "torch": "torch.nn.{cell}",
         "torch_native": "torch.nn.{cell}, oneDNN off",
         "gemm": "GEMM bound (NumPy)",
@@ -48,7 +57,8 @@ WORDS: dict[Language, dict[str, str]] = {
     },
     "zh_CN": {
         "generated": "生成的代码（NumPy）",
-        "numba": "生成的代码（Numba）",
+        "numba": "生成的代码（Numba，逐步）",
+        "numba_sequence": "生成的代码（Numba，整个序列）",
         "torch": "torch.nn.{cell}",
         "torch_native": "torch.nn.{cell}（关闭 oneDNN）",
         "gemm": "GEMM 下界（NumPy）",
@@ -68,7 +78,7 @@ FONTS: dict[Language, list[str]] = {
 def speed_figure(
     record: SpeedRecord, cell: str = "lstm", language: Language = "en"
 ) -> Figure:
-    """Median step time per size and dtype for the three implementations, and memory."""
+    """Median step time per size and dtype for every implementation, and memory."""
     words = WORDS[language]
     rows = [row for row in comparisons(record) if row.cell == cell]
     shown = present(rows)
@@ -95,7 +105,7 @@ def speed_figure(
 
 def present(rows: list[Comparison]) -> tuple[str, ...]:
     """The implementations the rows time, in the figure's order (older records have
-    no ``numba`` nor ``torch_native``)."""
+    no ``numba``, ``numba_sequence`` nor ``torch_native``)."""
     return tuple(
         name
         for name in IMPLEMENTATIONS

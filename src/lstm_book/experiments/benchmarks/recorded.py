@@ -24,7 +24,8 @@ class Timing:
     """The timings of one configuration over every round."""
 
     implementation: str
-    """``generated`` (NumPy), ``numba`` (the compiled backend), ``torch``,
+    """``generated`` (NumPy), ``numba`` (the compiled kernels per step),
+    ``numba_sequence`` (the whole sequence in one compiled call), ``torch``,
     ``torch_native`` (torch with oneDNN off) or ``gemm``."""
     cell: str
     size: Size
@@ -87,9 +88,11 @@ class Comparison:
     torch: Timing | None
     gemm: Timing | None
     numba: Timing | None = None
-    """The compiled backend (absent from records made before it existed)."""
+    """The compiled kernels, run per step (absent from records made before them)."""
     torch_native: Timing | None = None
     """torch with oneDNN off (timed only where torch would use it: float32 LSTM)."""
+    numba_sequence: Timing | None = None
+    """The whole sequence in one compiled call (absent from older records)."""
 
     @property
     def generated_over_torch(self) -> float | None:
@@ -120,6 +123,21 @@ class Comparison:
         return self.numba.median_ms / self.gemm.median_ms
 
     @property
+    def numba_sequence_over_torch(self) -> float | None:
+        """Median whole-sequence time / median torch time."""
+        return _over(self.numba_sequence, self.torch)
+
+    @property
+    def numba_sequence_over_torch_native(self) -> float | None:
+        """Median whole-sequence time / median time of torch's own loop (no oneDNN)."""
+        return _over(self.numba_sequence, self.torch_native)
+
+    @property
+    def numba_sequence_over_gemm(self) -> float | None:
+        """Median whole-sequence time / median GEMM-bound time."""
+        return _over(self.numba_sequence, self.gemm)
+
+    @property
     def gemm_over_torch(self) -> float | None:
         """Median GEMM-bound time / median torch time (the products alone vs all)."""
         if self.gemm is None or self.torch is None:
@@ -132,6 +150,13 @@ class Comparison:
         if self.generated is None or self.gemm is None:
             return None
         return self.generated.median_ms / self.gemm.median_ms
+
+
+def _over(timing: Timing | None, reference: Timing | None) -> float | None:
+    """The ratio of the two medians, or None if either is missing."""
+    if timing is None or reference is None:
+        return None
+    return timing.median_ms / reference.median_ms
 
 
 def comparisons(record: SpeedRecord) -> list[Comparison]:
@@ -147,6 +172,7 @@ def comparisons(record: SpeedRecord) -> list[Comparison]:
             found.get("gemm"),
             found.get("numba"),
             found.get("torch_native"),
+            found.get("numba_sequence"),
         )
         for key, found in by_key.items()
     ]

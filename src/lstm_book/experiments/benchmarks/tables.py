@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from typing import Any, Literal
 
@@ -18,26 +20,8 @@ SMALLEST: Size = (128, 8, 2, 16)
 MIDDLE: Size = (32, 50, 64, 128)
 LARGEST: Size = (64, 100, 256, 512)
 HEADERS: dict[Language, tuple[str, ...]] = {
-    "en": (
-        "B, T, I, H",
-        "mode",
-        "dtype",
-        "generated (ms)",
-        "torch (ms)",
-        "GEMM bound (ms)",
-        "generated / torch",
-        "generated / GEMM",
-    ),
-    "zh_CN": (
-        "B, T, I, H",
-        "模式",
-        "数据类型",
-        "生成的代码（毫秒）",
-        "torch（毫秒）",
-        "GEMM 下界（毫秒）",
-        "生成的代码 / torch",
-        "生成的代码 / GEMM",
-    ),
+    "en": ("B, T, I, H", "mode", "dtype"),
+    "zh_CN": ("B, T, I, H", "模式", "数据类型"),
 }
 MODES: dict[Language, dict[str, str]] = {
     "en": {"train": "training step", "forward": "forward only"},
@@ -65,17 +49,80 @@ def _ratio(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-NUMBA_HEADERS: dict[Language, tuple[str, ...]] = {
-    "en": ("Numba (ms)", "Numba / torch"),
-    "zh_CN": ("Numba（毫秒）", "Numba / torch"),
-}
-"""The compiled backend's columns, shown when the record times it."""
+@dataclass(frozen=True)
+class Column:
+    """One column of the table: its header in each language and its cells."""
 
-NATIVE_HEADERS: dict[Language, tuple[str, ...]] = {
-    "en": ("torch, oneDNN off (ms)", "Numba / torch, oneDNN off"),
-    "zh_CN": ("torch，关闭 oneDNN（毫秒）", "Numba / torch，关闭 oneDNN"),
-}
-"""torch's own loop (oneDNN off), shown when the record times it."""
+    headers: dict[Language, str]
+    cell: Callable[[Comparison], str]
+    needs: tuple[str, ...]
+    """The implementations the column shows: it is left out unless some row has
+    them all."""
+
+    def shown(self, rows: list[Comparison]) -> bool:
+        """Whether some row has every implementation the column needs."""
+        return any(all(getattr(row, n) is not None for n in self.needs) for row in rows)
+
+
+def _times(name: str, en: str, zh: str) -> Column:
+    return Column(
+        {"en": f"{en} (ms)", "zh_CN": f"{zh}（毫秒）"},
+        lambda row: _milliseconds(getattr(row, name)),
+        (name,),
+    )
+
+
+def _over(ratio: str, needs: tuple[str, ...], en: str, zh: str) -> Column:
+    return Column(
+        {"en": en, "zh_CN": zh}, lambda row: _ratio(getattr(row, ratio)), needs
+    )
+
+
+COLUMNS = (
+    _times("generated", "generated", "生成的代码"),
+    _times("numba", "Numba per step", "Numba 逐步"),
+    _times("numba_sequence", "Numba whole sequence", "Numba 整个序列"),
+    _times("torch", "torch", "torch"),
+    _times("torch_native", "torch, oneDNN off", "torch，关闭 oneDNN"),
+    _times("gemm", "GEMM bound", "GEMM 下界"),
+    _over(
+        "generated_over_torch",
+        ("generated", "torch"),
+        "generated / torch",
+        "生成的代码 / torch",
+    ),
+    _over(
+        "generated_over_gemm",
+        ("generated", "gemm"),
+        "generated / GEMM",
+        "生成的代码 / GEMM",
+    ),
+    _over(
+        "numba_over_torch",
+        ("numba", "torch"),
+        "Numba per step / torch",
+        "Numba 逐步 / torch",
+    ),
+    _over(
+        "numba_sequence_over_torch",
+        ("numba_sequence", "torch"),
+        "Numba whole sequence / torch",
+        "Numba 整个序列 / torch",
+    ),
+    _over(
+        "numba_sequence_over_torch_native",
+        ("numba_sequence", "torch_native"),
+        "Numba whole sequence / torch, oneDNN off",
+        "Numba 整个序列 / torch，关闭 oneDNN",
+    ),
+    _over(
+        "numba_sequence_over_gemm",
+        ("numba_sequence", "gemm"),
+        "Numba whole sequence / GEMM",
+        "Numba 整个序列 / GEMM",
+    ),
+)
+"""The table's columns after size, mode and dtype, in order."""
 
 
 def speed_table_html(
@@ -83,15 +130,14 @@ def speed_table_html(
 ) -> str:
     """One row per (size, mode, dtype): the medians and the ratios to torch and GEMM.
 
-    The NumPy backend ("generated") first; the compiled (Numba) backend's median
-    and ratio to torch follow when the record has them, then torch without oneDNN
-    (its own loop, timed for the float32 LSTM) and Numba's ratio to it.
+    The NumPy backend ("generated"), the compiled kernels per step and the whole
+    sequence in one compiled call, torch (and torch's own loop without oneDNN,
+    timed for the float32 LSTM) and the GEMM bound; then the ratios. A column whose
+    implementation the record does not time for this cell is left out.
     """
     rows_of_cell = [row for row in comparisons(record) if row.cell == cell]
-    with_numba = any(row.numba is not None for row in rows_of_cell)
-    with_native = any(row.torch_native is not None for row in rows_of_cell)
-    headers = HEADERS[language] + (NUMBA_HEADERS[language] if with_numba else ())
-    headers += NATIVE_HEADERS[language] if with_native else ()
+    columns = [column for column in COLUMNS if column.shown(rows_of_cell)]
+    headers = HEADERS[language] + tuple(c.headers[language] for c in columns)
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     rows = []
     for row in rows_of_cell:
@@ -99,19 +145,8 @@ def speed_table_html(
             ", ".join(map(str, row.size)),
             MODES[language][row.mode],
             row.dtype,
-            _milliseconds(row.generated),
-            _milliseconds(row.torch),
-            _milliseconds(row.gemm),
-            _ratio(row.generated_over_torch),
-            _ratio(row.generated_over_gemm),
+            *(column.cell(row) for column in columns),
         )
-        if with_numba:
-            cells += (_milliseconds(row.numba), _ratio(row.numba_over_torch))
-        if with_native:
-            cells += (
-                _milliseconds(row.torch_native),
-                _ratio(row.numba_over_torch_native),
-            )
         tds = "".join(
             f'<td style="white-space: nowrap">{escape(c)}</td>' for c in cells
         )
@@ -126,8 +161,8 @@ def speed_table_html(
 
 def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]:
     """generated / GEMM bound and generated / torch at the smallest, middle and
-    largest size; the same for Numba, its ratio to torch with oneDNN off, and the
-    GEMM bound's to torch."""
+    largest size; the same for Numba per step and for the whole sequence, their
+    ratios to torch with oneDNN off, and the GEMM bound's to torch."""
     training: dict[tuple[Size, str], Comparison] = {
         (row.size, row.dtype): row
         for row in comparisons(record)
@@ -153,9 +188,39 @@ def headline_ratios(record: SpeedRecord, cell: str = "lstm") -> dict[str, float]
                 ratios[f"{name}_numba_gemm_{short}"] = row.numba_over_gemm
             if row.numba_over_torch_native is not None:
                 ratios[f"{name}_numba_native_{short}"] = row.numba_over_torch_native
+            for key, value in (
+                ("sequence_torch", row.numba_sequence_over_torch),
+                ("sequence_gemm", row.numba_sequence_over_gemm),
+                ("sequence_native", row.numba_sequence_over_torch_native),
+            ):
+                if value is not None:
+                    ratios[f"{name}_{key}_{short}"] = value
             if row.gemm_over_torch is not None:
                 ratios[f"{name}_gemm_torch_{short}"] = row.gemm_over_torch
     return ratios
+
+
+def whole_sequence_range(record: SpeedRecord) -> dict[str, float]:
+    """The whole sequence's ratio to torch over every configuration of every cell.
+
+    ``sequence_torch_min`` and ``sequence_torch_max``, the number of configurations
+    ``configurations`` and how many of them take at most torch's time
+    (``sequence_at_most_torch``); empty when the record has no whole-sequence
+    timing.
+    """
+    ratios = [
+        ratio
+        for row in comparisons(record)
+        if (ratio := row.numba_sequence_over_torch) is not None
+    ]
+    if not ratios:
+        return {}
+    return {
+        "sequence_torch_min": min(ratios),
+        "sequence_torch_max": max(ratios),
+        "configurations": len(ratios),
+        "sequence_at_most_torch": sum(ratio <= 1 for ratio in ratios),
+    }
 
 
 def machine_facts(record: SpeedRecord) -> dict[str, str | int | float]:

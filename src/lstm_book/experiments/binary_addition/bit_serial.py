@@ -54,12 +54,22 @@ def serial_targets(a: Array, b: Array, width: int, dtype: Any = np.float32) -> A
 
 
 def build_serial_model(
-    rng: np.random.Generator, *, hidden: int = 16, dtype: Any = np.float32
+    rng: np.random.Generator,
+    *,
+    hidden: int = 16,
+    dtype: Any = np.float32,
+    backend: str = "numpy",
 ) -> nn.Sequential:
     """LSTM (every hidden state) -> Dense(hidden, 1): one sum-bit logit per step."""
     return nn.Sequential(
         nn.Recurrent(
-            "lstm", INPUTS, hidden, rng=rng, return_sequences=True, dtype=dtype
+            "lstm",
+            INPUTS,
+            hidden,
+            rng=rng,
+            return_sequences=True,
+            dtype=dtype,
+            backend=backend,
         ),
         nn.Dense(hidden, 1, rng=rng, dtype=dtype),
     )
@@ -128,6 +138,8 @@ class SerialConfig:
     held_out_fraction: float = 0.2
     seed: int = 0
     dtype: Any = np.float32
+    backend: str = "numpy"
+    """What runs the LSTM: ``numpy`` or ``numba`` (``nn.Recurrent``'s backends)."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +186,9 @@ def train_serial(
 def _train_serial(config: SerialConfig, *, show_progress: bool) -> SerialRun:
     rng = np.random.default_rng(config.seed)
     split = split_pairs(rng, config.held_out_fraction)
-    model = build_serial_model(rng, hidden=config.hidden, dtype=config.dtype)
+    model = build_serial_model(
+        rng, hidden=config.hidden, dtype=config.dtype, backend=config.backend
+    )
     loss = nn.BCEWithLogits()
     optimizer = nn.Adam(model.params, config.learning_rate)
     losses: list[float] = []

@@ -8,6 +8,7 @@ on stderr and exits with status 2, as argparse does for a bad argument).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
@@ -17,7 +18,8 @@ import numpy as np
 from lstm_book.experiments.binary_addition import bit_serial, report_setup
 from lstm_book.experiments.binary_addition.data import from_bits
 from lstm_derive.arguments import positive, seed
-from lstm_derive.errors import CommandError
+from lstm_derive.errors import CommandError, MissingExtraError
+from lstm_derive.nn.compiled import require_numba
 from lstm_derive.nn.weights import weights_path
 
 FORMULATIONS = ("bit-serial", "report")
@@ -86,6 +88,18 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-progress", action="store_true", help="do not draw a progress bar"
     )
+    parser.add_argument(
+        "--backend",
+        choices=("numpy", "numba"),
+        help="what runs the LSTM: the generated NumPy code, or the Numba code "
+        "generated from the same derivation (default: numba if it is installed, "
+        "else numpy)",
+    )
+
+
+def fastest_backend() -> str:
+    """``numba`` if Numba is installed (the compiled whole-sequence path), else ``numpy``."""
+    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -105,6 +119,12 @@ def run_train(args: argparse.Namespace) -> int:
         raise CommandError(msg)
     output = weights_path(args.output or DEFAULT_WEIGHTS[args.formulation])
     check_writable(output)  # before training, not after
+    args.backend = args.backend or fastest_backend()
+    if args.backend != "numpy":
+        try:  # before any training
+            require_numba()
+        except MissingExtraError as error:
+            raise CommandError(str(error)) from None
     if args.formulation == "bit-serial":
         _train_bit_serial(args, output)
     else:
@@ -136,12 +156,14 @@ def check_writable(output: Path) -> None:
 
 def _train_bit_serial(args: argparse.Namespace, output: Path) -> None:
     config = bit_serial.SerialConfig(
-        seed=args.seed, max_updates=args.updates or bit_serial.SerialConfig.max_updates
+        seed=args.seed,
+        max_updates=args.updates or bit_serial.SerialConfig.max_updates,
+        backend=args.backend,
     )
     run = bit_serial.train_serial(config, show_progress=not args.no_progress)
     print(
-        f"bit-serial LSTM (hidden {config.hidden}): {run.updates} updates "
-        f"in {run.seconds:.1f} s"
+        f"bit-serial LSTM (hidden {config.hidden}, backend {config.backend}): "
+        f"{run.updates} updates in {run.seconds:.1f} s"
     )
     print(f"all 16384 pairs of 0..127:      {run.exhaustive_accuracy():.2%} exact")
     print(f"held-out pairs (never trained): {run.held_out_accuracy():.2%} exact")
@@ -159,11 +181,13 @@ def _train_report(args: argparse.Namespace, output: Path) -> None:
         epochs=args.epochs or report_setup.ReportConfig.epochs,
         loss=args.loss or "mse",
         seed=args.seed,
+        backend=args.backend,
     )
     run = report_setup.train_report(config, show_progress=not args.no_progress)
     print(
-        f"two-step LSTM (hidden {config.hidden}, {config.loss}): "
-        f"{config.train_size} samples, {config.epochs} epochs in {run.seconds:.1f} s"
+        f"two-step LSTM (hidden {config.hidden}, {config.loss}, backend "
+        f"{config.backend}): {config.train_size} samples, {config.epochs} epochs "
+        f"in {run.seconds:.1f} s"
     )
     for label, result in (
         ("all 16384 pairs", run.exhaustive_score()),

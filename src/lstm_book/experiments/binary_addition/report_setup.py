@@ -58,6 +58,8 @@ class ReportConfig:
     3277 at 8 bits; a wider split has far more)."""
     seed: int = 0
     dtype: Any = np.float32
+    backend: str = "numpy"
+    """What runs the LSTM: ``numpy`` or ``numba`` (``nn.Recurrent``'s backends)."""
 
 
 def report_inputs(
@@ -80,11 +82,18 @@ def build_report_model(
     hidden: int = 256,
     bits: int = REPORT_BITS,
     dtype: Any = np.float32,
+    backend: str = "numpy",
 ) -> nn.Sequential:
     """LSTM (ReLU candidate and output) -> Dense(hidden, bits) -> Sigmoid."""
     return nn.Sequential(
         nn.Recurrent(
-            "lstm_relu", bits, hidden, rng=rng, return_sequences=False, dtype=dtype
+            "lstm_relu",
+            bits,
+            hidden,
+            rng=rng,
+            return_sequences=False,
+            dtype=dtype,
+            backend=backend,
         ),
         nn.Dense(hidden, bits, rng=rng, dtype=dtype),
         nn.Sigmoid(),
@@ -210,7 +219,11 @@ def _train_report(config: ReportConfig, *, show_progress: bool) -> ReportRun:
     held_x = report_inputs(curve_pairs, config.bits, config.dtype)
     held_y = report_targets(curve_pairs, config.bits, config.dtype)
     model = build_report_model(
-        rng, hidden=config.hidden, bits=config.bits, dtype=config.dtype
+        rng,
+        hidden=config.hidden,
+        bits=config.bits,
+        dtype=config.dtype,
+        backend=config.backend,
     )
     loss = make_loss(config.loss, config.bits, config.dtype)
     optimizer = nn.Adam(model.params, config.learning_rate)

@@ -15,6 +15,7 @@ lstm_derive.nn.compiled (nn.Recurrent(..., backend="numba"); pip install
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from lstm_derive.numerics.scalars import JIT_OPTIONS, sigmoid, tanh
 
@@ -230,3 +231,171 @@ STAGES = (
     (forward_1, backward_1),
     (forward_2, backward_2),
 )
+
+
+@numba.njit(**JIT_OPTIONS)
+def sequence_forward(x_rows, initial_h, param_W_x, param_b_x, param_W_h, param_W_rh):
+    """Every step of a batch in one call (x_rows: time-major, [T*B, I]).
+
+    Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones first),
+    then every value the kernels write ([T, B, H] each).
+    """
+    batch, hidden = initial_h.shape
+    steps = x_rows.shape[0] // batch
+    dtype = initial_h.dtype
+    # zx of every step at once: one product over the T*B rows
+    rows_zx = np.dot(x_rows, param_W_x)
+    rows_zx += param_b_x
+    proj_zx = rows_zx.reshape((steps, batch, rows_zx.shape[1]))
+    # the states of steps 0..T: state_h[t] is h_prev of step t
+    state_h = np.empty((steps + 1, batch, hidden), dtype)
+    state_h[0] = initial_h
+    # every value a kernel writes, at every step
+    value_u = np.empty((steps, batch, hidden), dtype)
+    value_rh = np.empty((steps, batch, hidden), dtype)
+    value_r = np.empty((steps, batch, hidden), dtype)
+    value_n = np.empty((steps, batch, hidden), dtype)
+    # the projections of one step's previous states and values
+    proj_zh = np.empty((batch, param_W_h.shape[1]), dtype)
+    proj_zrh = np.empty((batch, param_W_rh.shape[1]), dtype)
+    for t in range(steps):
+        np.dot(state_h[t], param_W_h, proj_zh)
+        forward_1(proj_zx[t], proj_zh, state_h[t], value_u[t], value_rh[t], value_r[t])
+        np.dot(value_rh[t], param_W_rh, proj_zrh)
+        forward_2(
+            proj_zx[t], proj_zrh, state_h[t], value_u[t], state_h[t + 1], value_n[t]
+        )
+    return state_h, value_u, value_rh, value_r, value_n
+
+
+@numba.njit(**JIT_OPTIONS)
+def sequence_backward(
+    d_hs,
+    d_last_h,
+    x_rows,
+    param_W_x,
+    param_W_h,
+    param_W_rh,
+    state_h,
+    value_u,
+    value_rh,
+    value_r,
+    value_n,
+    input_gradient,
+):
+    """Backpropagation through every step of sequence_forward in one call.
+
+    d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at the
+    final states. Returns d_x (time-major rows; empty unless input_gradient), the
+    gradients of the initial states, then of every parameter, in layout order.
+    """
+    batch, steps, hidden = d_hs.shape
+    dtype = d_hs.dtype
+    # the gradients of every step's projections (fused ones share theirs)
+    d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
+    d_proj_zh = np.empty((steps, batch, param_W_h.shape[1]), dtype)
+    d_proj_zrh = np.empty((steps, batch, param_W_rh.shape[1]), dtype)
+    # the gradients reaching each state from step t + 1, and going to step t - 1
+    d_state_h = d_last_h.copy()
+    d_prev_h = np.empty((batch, hidden), dtype)
+    # the gradient at h: the loss's at step t and step t + 1's
+    d_total_h = np.empty((batch, hidden), dtype)
+    # the gradients reaching the values a stage made
+    d_value_u = np.empty((batch, hidden), dtype)
+    d_value_rh = np.empty((batch, hidden), dtype)
+    # a second gradient of a name, before it is added to the first
+    scratch_1_0 = np.empty((batch, param_W_x.shape[1]), dtype)
+    scratch_1_2 = np.empty((batch, hidden), dtype)
+    scratch_zh = np.empty((batch, hidden), dtype)
+    # W^T of every product the loop runs, contiguous once
+    weight_T_zh = np.ascontiguousarray(param_W_h.T)
+    weight_T_zrh = np.ascontiguousarray(param_W_rh.T)
+    for t in range(steps - 1, -1, -1):
+        np.add(d_hs[:, t], d_state_h, d_total_h)
+        # stage 2
+        backward_2(
+            d_total_h,
+            state_h[t],
+            value_u[t],
+            value_n[t],
+            d_proj_zx[t],
+            d_proj_zrh[t],
+            d_prev_h,
+            d_value_u,
+        )
+        # stage 1
+        np.dot(d_proj_zrh[t], weight_T_zrh, d_value_rh)
+        backward_1(
+            d_value_u,
+            d_value_rh,
+            state_h[t],
+            value_r[t],
+            value_u[t],
+            scratch_1_0,
+            d_proj_zh[t],
+            scratch_1_2,
+        )
+        np.add(d_proj_zx[t], scratch_1_0, d_proj_zx[t])
+        np.add(d_prev_h, scratch_1_2, d_prev_h)
+        np.dot(d_proj_zh[t], weight_T_zh, scratch_zh)
+        np.add(d_prev_h, scratch_zh, d_prev_h)
+        d_state_h, d_prev_h = d_prev_h, d_state_h
+    # every weight's gradient: one product over the T*B rows
+    d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
+    d_rows_zh = d_proj_zh.reshape((steps * batch, d_proj_zh.shape[2]))
+    d_rows_zrh = d_proj_zrh.reshape((steps * batch, d_proj_zrh.shape[2]))
+    d_param_W_x = np.dot(x_rows.T, d_rows_zx)
+    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
+    for row in range(d_rows_zx.shape[0]):
+        d_param_b_x += d_rows_zx[row]
+    d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
+    d_param_W_rh = np.dot(value_rh.reshape((steps * batch, hidden)).T, d_rows_zrh)
+    if input_gradient:
+        d_x = np.dot(d_rows_zx, param_W_x.T)
+    else:
+        d_x = np.empty((0, x_rows.shape[1]), dtype)
+    return d_x, d_state_h, d_param_W_x, d_param_b_x, d_param_W_h, d_param_W_rh
+
+
+def run_sequence_forward(x_rows, states0, params):
+    """sequence_forward with its arrays by name: (states, values)."""
+    state_h, value_u, value_rh, value_r, value_n = sequence_forward(
+        x_rows,
+        states0["h"],
+        params["W_x"],
+        params["b_x"],
+        params["W_h"],
+        params["W_rh"],
+    )
+    return {"h": state_h}, {"u": value_u, "rh": value_rh, "r": value_r, "n": value_n}
+
+
+def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gradient):
+    """sequence_backward with its arrays by name: the gradients by name."""
+    d_x, d_state_h, d_param_W_x, d_param_b_x, d_param_W_h, d_param_W_rh = (
+        sequence_backward(
+            d_hs,
+            d_last["h"],
+            x_rows,
+            params["W_x"],
+            params["W_h"],
+            params["W_rh"],
+            states["h"],
+            values["u"],
+            values["rh"],
+            values["r"],
+            values["n"],
+            input_gradient,
+        )
+    )
+    grads = {
+        "h0": d_state_h,
+        "W_x": d_param_W_x,
+        "b_x": d_param_b_x,
+        "W_h": d_param_W_h,
+        "W_rh": d_param_W_rh,
+    }
+    if input_gradient:
+        batch, steps = d_hs.shape[:2]
+        grads["x"] = d_x.reshape((steps, batch, -1)).transpose(1, 0, 2)
+    return grads

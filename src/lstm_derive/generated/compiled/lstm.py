@@ -15,6 +15,7 @@ lstm_derive.nn.compiled (nn.Recurrent(..., backend="numba"); pip install
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 from lstm_derive.numerics.scalars import JIT_OPTIONS, sigmoid, tanh
 
@@ -205,3 +206,169 @@ STAGE_TABLE = (
 )
 # The kernels of each stage, in the table's order.
 STAGES = ((forward_1, backward_1),)
+
+
+@numba.njit(**JIT_OPTIONS)
+def sequence_forward(x_rows, initial_h, initial_c, param_W_x, param_b_x, param_W_h):
+    """Every step of a batch in one call (x_rows: time-major, [T*B, I]).
+
+    Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones first),
+    then every value the kernels write ([T, B, H] each).
+    """
+    batch, hidden = initial_h.shape
+    steps = x_rows.shape[0] // batch
+    dtype = initial_h.dtype
+    # zx of every step at once: one product over the T*B rows
+    rows_zx = np.dot(x_rows, param_W_x)
+    rows_zx += param_b_x
+    proj_zx = rows_zx.reshape((steps, batch, rows_zx.shape[1]))
+    # the states of steps 0..T: state_h[t] is h_prev of step t
+    state_h = np.empty((steps + 1, batch, hidden), dtype)
+    state_h[0] = initial_h
+    state_c = np.empty((steps + 1, batch, hidden), dtype)
+    state_c[0] = initial_c
+    # every value a kernel writes, at every step
+    value_f = np.empty((steps, batch, hidden), dtype)
+    value_i = np.empty((steps, batch, hidden), dtype)
+    value_g = np.empty((steps, batch, hidden), dtype)
+    value_o = np.empty((steps, batch, hidden), dtype)
+    value_tanh_c = np.empty((steps, batch, hidden), dtype)
+    # the projections of one step's previous states and values
+    proj_zh = np.empty((batch, param_W_h.shape[1]), dtype)
+    for t in range(steps):
+        np.dot(state_h[t], param_W_h, proj_zh)
+        forward_1(
+            proj_zx[t],
+            proj_zh,
+            state_c[t],
+            state_h[t + 1],
+            state_c[t + 1],
+            value_f[t],
+            value_i[t],
+            value_g[t],
+            value_o[t],
+            value_tanh_c[t],
+        )
+    return state_h, state_c, value_f, value_i, value_g, value_o, value_tanh_c
+
+
+@numba.njit(**JIT_OPTIONS)
+def sequence_backward(
+    d_hs,
+    d_last_h,
+    d_last_c,
+    x_rows,
+    param_W_x,
+    param_W_h,
+    state_h,
+    state_c,
+    value_f,
+    value_i,
+    value_g,
+    value_o,
+    value_tanh_c,
+    input_gradient,
+):
+    """Backpropagation through every step of sequence_forward in one call.
+
+    d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at the
+    final states. Returns d_x (time-major rows; empty unless input_gradient), the
+    gradients of the initial states, then of every parameter, in layout order.
+    """
+    batch, steps, hidden = d_hs.shape
+    dtype = d_hs.dtype
+    # the gradients of every step's projections (fused ones share theirs)
+    d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
+    # the gradients reaching each state from step t + 1, and going to step t - 1
+    d_state_h = d_last_h.copy()
+    d_prev_h = np.empty((batch, hidden), dtype)
+    d_state_c = d_last_c.copy()
+    d_prev_c = np.empty((batch, hidden), dtype)
+    # the gradient at h: the loss's at step t and step t + 1's
+    d_total_h = np.empty((batch, hidden), dtype)
+    # W^T of every product the loop runs, contiguous once
+    weight_T_zh = np.ascontiguousarray(param_W_h.T)
+    for t in range(steps - 1, -1, -1):
+        np.add(d_hs[:, t], d_state_h, d_total_h)
+        # stage 1
+        backward_1(
+            d_total_h,
+            d_state_c,
+            state_c[t],
+            value_f[t],
+            value_i[t],
+            value_g[t],
+            value_o[t],
+            value_tanh_c[t],
+            d_proj_zx[t],
+            d_prev_c,
+        )
+        np.dot(d_proj_zx[t], weight_T_zh, d_prev_h)
+        d_state_h, d_prev_h = d_prev_h, d_state_h
+        d_state_c, d_prev_c = d_prev_c, d_state_c
+    # every weight's gradient: one product over the T*B rows
+    d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
+    d_param_W_x = np.dot(x_rows.T, d_rows_zx)
+    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
+    for row in range(d_rows_zx.shape[0]):
+        d_param_b_x += d_rows_zx[row]
+    d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx)
+    if input_gradient:
+        d_x = np.dot(d_rows_zx, param_W_x.T)
+    else:
+        d_x = np.empty((0, x_rows.shape[1]), dtype)
+    return d_x, d_state_h, d_state_c, d_param_W_x, d_param_b_x, d_param_W_h
+
+
+def run_sequence_forward(x_rows, states0, params):
+    """sequence_forward with its arrays by name: (states, values)."""
+    state_h, state_c, value_f, value_i, value_g, value_o, value_tanh_c = (
+        sequence_forward(
+            x_rows,
+            states0["h"],
+            states0["c"],
+            params["W_x"],
+            params["b_x"],
+            params["W_h"],
+        )
+    )
+    return {"h": state_h, "c": state_c}, {
+        "f": value_f,
+        "i": value_i,
+        "g": value_g,
+        "o": value_o,
+        "tanh_c": value_tanh_c,
+    }
+
+
+def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gradient):
+    """sequence_backward with its arrays by name: the gradients by name."""
+    d_x, d_state_h, d_state_c, d_param_W_x, d_param_b_x, d_param_W_h = (
+        sequence_backward(
+            d_hs,
+            d_last["h"],
+            d_last["c"],
+            x_rows,
+            params["W_x"],
+            params["W_h"],
+            states["h"],
+            states["c"],
+            values["f"],
+            values["i"],
+            values["g"],
+            values["o"],
+            values["tanh_c"],
+            input_gradient,
+        )
+    )
+    grads = {
+        "h0": d_state_h,
+        "c0": d_state_c,
+        "W_x": d_param_W_x,
+        "b_x": d_param_b_x,
+        "W_h": d_param_W_h,
+    }
+    if input_gradient:
+        batch, steps = d_hs.shape[:2]
+        grads["x"] = d_x.reshape((steps, batch, -1)).transpose(1, 0, 2)
+    return grads

@@ -1,0 +1,205 @@
+"""The whole-sequence compiled path: every cell equal to the driver and gradient-checked.
+
+``sequence_forward`` and ``sequence_backward`` of each kernel module run every step
+of a batch in one compiled call, printed from the stage table by
+:mod:`lstm_derive.codegen.sequence`. Here, for every cell in float64, the hidden
+states, the final states and every gradient (x, the initial states, each
+parameter) equal the NumPy driver's to 1e-12, from random initial states and with
+a loss on the final states too; the backward pass passes the gradient check; and
+``nn.Recurrent(..., backend="numba")`` runs it, falling back to the per-step
+kernels for sequences of different lengths and for recurrent dropout.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import require
+
+from lstm_derive import generated, gradcheck, nn
+from lstm_derive.nn import bptt
+
+CELLS = generated.names()
+RTOL, ATOL = 1e-12, 1e-13
+
+
+@pytest.fixture(scope="module")
+def backend() -> Any:
+    require("numba")
+    from lstm_derive.nn.compiled import NumbaBackend  # noqa: PLC0415 (needs Numba)
+
+    return NumbaBackend()
+
+
+def arrays(cell: bptt.Cell, seed: int = 1) -> dict[str, Any]:
+    """x [3, 5, 4], initial states, parameters and the loss's gradients (H = 6)."""
+    rng = np.random.default_rng(seed)
+    batch, steps, inputs, hidden = 3, 5, 4, 6
+    return {
+        "x": rng.standard_normal((batch, steps, inputs)),
+        "states0": {s: 0.5 * rng.standard_normal((batch, hidden)) for s in cell.states},
+        "params": {
+            name: 0.5 * rng.standard_normal(shape)
+            for name, shape in cell.shapes(inputs, hidden).items()
+        },
+        "d_hs": rng.standard_normal((batch, steps, hidden)),
+        "d_last": {s: rng.standard_normal((batch, hidden)) for s in cell.states},
+    }
+
+
+def close(actual: Any, expected: Any, what: str) -> None:
+    np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=what)
+
+
+@pytest.mark.parametrize("cell_name", CELLS)
+def test_whole_sequence_equals_the_driver_in_float64(
+    cell_name: str, backend: Any
+) -> None:
+    cell = bptt.Cell.of(generated.load(cell_name))
+    a = arrays(cell)
+    hs, finals, cache = cell.forward(a["x"], a["states0"], a["params"])
+    grads = cell.backward(a["d_hs"], cache, a["d_last"])
+    done = backend.forward_sequence(cell, a["x"], a["states0"], a["params"])
+    assert done is not None
+    hs_c, finals_c, cache_c = done
+    grads_c = cache_c.backward(a["d_hs"], a["d_last"])
+    close(hs_c, hs, "hidden states")
+    for state in cell.states:
+        close(finals_c[state], finals[state], f"final {state}")
+    assert grads_c.keys() == grads.keys()
+    for name in grads:
+        close(grads_c[name], grads[name], f"gradient of {name}")
+    # every value a step keeps, as the driver keeps it
+    assert list(cache_c.steps[0]) == list(cache.steps[0])
+    for name in cache.steps[0]:
+        close(cache_c.values(name), cache.values(name), f"values({name!r})")
+    # without d_x: the same gradients, and no d_x
+    without = cache_c.backward(a["d_hs"], a["d_last"], input_gradient=False)
+    assert without.keys() == grads.keys() - {"x"}
+    for name, gradient in without.items():
+        np.testing.assert_array_equal(gradient, grads_c[name], err_msg=name)
+
+
+class SequenceUnderCheck:
+    """A cell whose passes run as the whole-sequence functions, for gradcheck.check.
+
+    The central differences evaluate the loss in extended precision (long double),
+    which Numba cannot compile: those evaluations run the NumPy driver. The backward
+    pass under test, and the forward pass whose arrays it reads, are compiled.
+    """
+
+    def __init__(self, cell: str, backend: Any) -> None:
+        self.reference = bptt.Cell.of(generated.load(cell))
+        self.backend = backend
+        self.states = self.reference.states
+        self.layout = self.reference.layout
+        self.shapes = self.reference.shapes
+
+    def forward(self, x: Any, states0: Any, params: Any) -> Any:
+        if x.dtype == np.longdouble:
+            return self.reference.forward(x, states0, params)
+        done = self.backend.forward_sequence(self.reference, x, states0, params)
+        assert done is not None
+        return done
+
+    def backward(self, d_hs: Any, cache: Any, d_last: Any = None) -> Any:
+        assert not isinstance(cache, bptt.Cache)  # the compiled forward's arrays
+        return cache.backward(d_hs, d_last)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_whole_sequence_passes_gradient_check(cell: str, backend: Any) -> None:
+    rows = gradcheck.check(
+        SequenceUnderCheck(cell, backend), batch=2, steps=3, inputs=3, hidden=4, seed=7
+    )
+    worst = max(row.rel_error for row in rows)
+    assert worst <= 1e-7, gradcheck.summary(rows)
+
+
+def layer_step(
+    backend: str, x: Any, dtype: Any = np.float64, **forward: Any
+) -> tuple[nn.Recurrent, Any, Any]:
+    layer = nn.Recurrent(
+        "gru_cho", x.shape[2], 5, rng=np.random.default_rng(3), dtype=dtype,
+        backend=backend,
+    )  # fmt: skip
+    out = layer.forward(x, **forward)
+    d_x = layer.backward(np.cos(out), d_final_state={"h": np.sin(out[:, -1])})
+    return layer, out, d_x
+
+
+def test_recurrent_runs_the_whole_sequence_and_equals_numpy(backend: Any) -> None:
+    from lstm_derive.nn.compiled import SequenceCache  # noqa: PLC0415 (needs Numba)
+
+    x = np.random.default_rng(4).standard_normal((4, 6, 3))
+    initial = {"h": np.random.default_rng(5).standard_normal((4, 5))}
+    reference, out, d_x = layer_step("numpy", x, initial_state=initial)
+    layer, out_c, d_x_c = layer_step("numba", x, initial_state=initial)
+    assert layer.cell.backend == backend
+    assert isinstance(layer._cache, SequenceCache)
+    close(out_c, out, "hidden states")
+    close(d_x_c, d_x, "d_x")
+    close(layer.initial_state_grads["h"], reference.initial_state_grads["h"], "d_h0")
+    for name in reference.grads:
+        close(layer.grads[name], reference.grads[name], name)
+    for gate, values in reference.gates().items():
+        close(layer.gates()[gate], values, gate)
+
+
+@pytest.mark.parametrize("forward", ["lengths", "recurrent_dropout"])
+def test_lengths_and_recurrent_dropout_run_the_per_step_kernels(
+    forward: str, backend: Any
+) -> None:
+    """What the whole-sequence functions leave to the driver: still equal to NumPy."""
+    del backend  # Numba is there
+    x = np.random.default_rng(4).standard_normal((4, 6, 3))
+    results = {}
+    for name in ("numpy", "numba"):
+        layer = nn.Recurrent("lstm", 3, 5, rng=np.random.default_rng(3), backend=name)
+        if forward == "lengths":
+            out = layer.forward(x, lengths=np.array([6, 2, 1, 4]))
+        else:
+            layer.recurrent_dropout = 0.5
+            out = layer.forward(x)
+        assert isinstance(layer._cache, bptt.Cache)  # the driver ran the pass
+        results[name] = out, layer.backward(np.cos(out)), layer.grads
+    (out, d_x, grads), (out_c, d_x_c, grads_c) = results["numpy"], results["numba"]
+    close(out_c, out, "hidden states")
+    close(d_x_c, d_x, "d_x")
+    for name in grads:
+        close(grads_c[name], grads[name], name)
+
+
+def test_float32_stays_float32_and_close(backend: Any) -> None:
+    del backend
+    x = np.random.default_rng(5).standard_normal((3, 4, 2)).astype(np.float32)
+    _, out, _ = layer_step("numpy", x, np.float32)
+    layer, out_c, d_x_c = layer_step("numba", x, np.float32)
+    assert out_c.dtype == d_x_c.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in layer.grads.values())
+    np.testing.assert_allclose(out_c, out, rtol=1e-5, atol=1e-6)
+
+
+def test_data_of_another_type_is_left_to_the_driver(backend: Any) -> None:
+    cell = bptt.Cell.of(generated.load("lstm"))
+    a = arrays(cell)
+    assert (
+        backend.forward_sequence(cell, a["x"].astype(int), a["states0"], a["params"])
+        is None
+    )
+    states32 = {s: v.astype(np.float32) for s, v in a["states0"].items()}
+    assert backend.forward_sequence(cell, a["x"], states32, a["params"]) is None
+
+
+def test_the_caller_changing_x_later_changes_nothing(backend: Any) -> None:
+    """x [1, T, I] is a view of the time-major rows: the pass keeps a copy."""
+    cell = bptt.Cell.of(generated.load("rnn"))
+    a = arrays(cell)
+    x = a["x"][:1].copy()
+    states0 = {s: v[:1] for s, v in a["states0"].items()}
+    _, _, cache = backend.forward_sequence(cell, x, states0, a["params"])
+    before = cache.backward(a["d_hs"][:1])["W_x"]
+    x[:] = 0
+    np.testing.assert_array_equal(cache.backward(a["d_hs"][:1])["W_x"], before)
