@@ -148,11 +148,12 @@ def fake_record(task: str, cell: str, seed: int, setting: Setting, *,
                 phase: str = "final", loss: float = 0.1, metric: float = 0.5,
                 validation: float | None = None, reached: int | None = None) -> Record:  # fmt: skip
     """A made-up record with the same scores at every budget."""
-    updates = list(range(200, 6401, 200))
+    longest = max(protocol.BUDGETS)
+    updates = list(range(protocol.EVERY, longest + 1, protocol.EVERY))
     value = loss if validation is None else validation
     return Record(
         task=task, cell=cell, seed=seed, learning_rate=setting.learning_rate,
-        retention=setting.retention, updates=6400, phase=phase,
+        retention=setting.retention, updates=longest, phase=phase,
         curve={"updates": [float(u) for u in updates], "loss": [value] * len(updates),
                "metric": [metric] * len(updates)},
         test={str(b): {"loss": loss, "metric": metric} for b in protocol.BUDGETS},
@@ -166,12 +167,13 @@ def test_settings_are_chosen_on_validation_never_on_test() -> None:
         fake_record("adding-10", "lstm", 1000, good, phase="search", loss=9.0, validation=0.1),
         fake_record("adding-10", "lstm", 1000, bad, phase="search", loss=0.0, validation=0.2),
     ]  # fmt: skip
-    assert analysis.choose(search)[("adding-10", "lstm", 6400)] == good
+    longest = max(protocol.BUDGETS)
+    assert analysis.choose(search)[("adding-10", "lstm", longest)] == good
     finals = [
         fake_record("adding-10", "lstm", s, good, loss=0.01 * (s + 1))
         for s in range(10)
     ]
-    result = analysis.results(search + finals)[("adding-10", "lstm", 6400)]
+    result = analysis.results(search + finals)[("adding-10", "lstm", longest)]
     assert result.seeds == 10
     assert result.losses == [0.01 * (s + 1) for s in range(10)]
 
@@ -479,3 +481,10 @@ def test_the_study_command_refuses_bad_input_in_one_line(
     assert "--scheduler must look like tcp://HOST:PORT" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["study", "--cells", "nonsense"])
+
+
+def test_the_longest_lag_runs_the_cells_its_claims_are_about() -> None:
+    points = protocol.search_points(["adding-100", "adding-30"], list(FAMILY))
+    on_100 = {p.cell for p in points if p.task == "adding-100"}
+    assert on_100 == {"rnn", "lstm", "gru"}
+    assert {p.cell for p in points if p.task == "adding-30"} == set(FAMILY)

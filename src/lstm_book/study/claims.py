@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as scipy_stats
 
-from lstm_book.study import stats
+from lstm_book.study import protocol, stats
 from lstm_book.study.analysis import Key, Result, complete, results
 from lstm_book.study.records import Record
 
@@ -29,7 +29,7 @@ VERDICTS_ZH = {
 }
 MARGIN = float(np.log10(1.5))
 """Equivalence margin on the log10 test loss: a factor of 1.5 either way."""
-BUDGET = 6400
+BUDGET = max(protocol.BUDGETS)
 """The budget of the claims about final performance."""
 VANILLA = "peephole_lstm"
 """Greff et al.'s vanilla LSTM has peepholes; its variants are changes of it."""
