@@ -137,13 +137,15 @@ SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
     "npm": "/usr/bin/npm",
+    "nodejs": "/usr/bin/node",  # (npm's own dependency) the playground's bytecode
     "poppler-utils": "/usr/bin/pdftotext",
 }
 # The playground (docs/_ext/site_playground.py): Python in the page, from the site itself.
 # Pyodide's core and ruff's formatter in WebAssembly from npm (no ruff-wasm-web is
 # published for the project's ruff 0.17.6; 0.16.9 formats every generated module
 # to the same bytes, which tests/site/test_playground.py checks), the SymPy of the
-# derive extra and its mpmath from PyPI. One copy for both languages, beside them.
+# derive extra and its mpmath from PyPI, compiled to Pyodide's bytecode by Node.js
+# once per machine. One copy for both languages, beside them.
 PYODIDE_VERSION = "314.0.7"
 RUFF_WASM_VERSION = "0.16.9"
 SYMPY_VERSION = next(
@@ -216,7 +218,9 @@ def stage_playground(session: nox.Session) -> None:
                 external=True,
             )  # fmt: skip
     wheels = {"sympy": SYMPY_VERSION, "mpmath": MPMATH_VERSION}
-    if not all(cache.glob(f"{n}-{v}-py3-none-any.whl") for n, v in wheels.items()):
+    if not all(
+        (cache / f"{n}-{v}-py3-none-any.whl").exists() for n, v in wheels.items()
+    ):
         session.run(
             "python", "-m", "pip", "download", "--quiet", "--no-deps",
             "--only-binary=:all:", "--dest", str(cache),

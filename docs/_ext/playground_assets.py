@@ -6,7 +6,9 @@ downloaded into ``CACHE`` and writes ``OUT`` (``docs/_build/html/_playground/``)
 
 - ``pyodide/``: Pyodide's core from its npm package (Python 3 in WebAssembly and
   its standard library; no package wheels: no NumPy);
-- the SymPy and mpmath wheels from PyPI (pure Python);
+- ``packages-*.zip``: the SymPy and mpmath wheels from PyPI, compiled to
+  Pyodide's bytecode by Node.js (``playground_bytecode.mjs``; once, kept in
+  ``CACHE``): importing SymPy in the browser then takes a second, not ten;
 - ``ruff/``: ruff's formatter compiled to WebAssembly (npm), so the page formats
   the generated module as ``lstm-derive regen`` does;
 - ``lstm_derive-<digest>.zip``: the library's sources the page runs
@@ -20,6 +22,7 @@ import argparse
 import hashlib
 import json
 import shutil
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -33,6 +36,7 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 RUFF_FILES = ("ruff_wasm.js", "ruff_wasm_bg.wasm", "LICENSE")
+BYTECODE = Path(__file__).with_name("playground_bytecode.mjs")
 
 
 def extract(tarball: Path, names: tuple[str, ...], out: Path) -> None:
@@ -66,8 +70,27 @@ def stage(cache: Path, out: Path, versions: dict[str, str]) -> None:
         only(cache, f"{name}-{versions[name]}-py3-none-any.whl")
         for name in ("sympy", "mpmath")
     ]
-    for wheel in wheels:
-        shutil.copyfile(wheel, out / wheel.name)
+    packages = "packages-pyodide{pyodide}-sympy{sympy}-mpmath{mpmath}.zip".format(
+        **versions
+    )
+    if not (cache / packages).exists():  # compiled once per machine, in the cache
+        node = shutil.which("node")
+        if node is None:
+            msg = "Node.js is missing (it comes with npm): run `nox -s system-deps`"
+            raise FileNotFoundError(msg)
+        partial = cache / f"{packages}.partial"
+        subprocess.run(
+            [
+                node,
+                str(BYTECODE),
+                str(out / "pyodide"),
+                str(partial),
+                *map(str, wheels),
+            ],
+            check=True,
+        )
+        partial.rename(cache / packages)
+    shutil.copyfile(cache / packages, out / packages)
     staged = out / "lstm_derive.zip"
     playground.bundle(staged)
     digest = hashlib.sha256(staged.read_bytes()).hexdigest()[:12]
@@ -77,7 +100,7 @@ def stage(cache: Path, out: Path, versions: dict[str, str]) -> None:
     manifest = {
         "versions": versions,
         "pyodide": "pyodide/",
-        "wheels": [wheel.name for wheel in wheels],
+        "packages": packages,
         "library": library.name,
         "ruff": {"module": "ruff/ruff_wasm.js", "wasm": "ruff/ruff_wasm_bg.wasm"},
     }

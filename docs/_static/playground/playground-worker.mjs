@@ -1,7 +1,7 @@
 // The playground's worker: Python (Pyodide), SymPy and the engine, off the page's thread.
 //
 // Everything comes from the site's own _playground/ folder (its manifest.json names
-// the files): Pyodide's core, the SymPy and mpmath wheels, a zip of the library's
+// the files): Pyodide's core, SymPy and mpmath compiled to bytecode, a zip of the library's
 // sources (lstm_derive: cells, derive, codegen) and ruff's formatter compiled to
 // WebAssembly. The page sends {type: "derive", assets, id, text, cell}; the worker
 // answers with {type: "progress", step} while it starts, then {type: "result"} (what
@@ -34,7 +34,7 @@ async function start(assets) {
   progress("download");
   const manifest = await (await fetch(assets + "manifest.json")).json();
   // Every download at once; Python starts meanwhile.
-  const wheels = manifest.wheels.map((name) => bytes(assets + name));
+  const packages = bytes(assets + manifest.packages);
   const library = bytes(assets + manifest.library);
   const format = formatter(assets, manifest).catch((error) => {
     console.warn("the playground shows unformatted code:", error);
@@ -48,14 +48,13 @@ async function start(assets) {
     stderr: () => {},
   });
   progress("sympy", manifest.versions.sympy);
-  for (const wheel of await Promise.all(wheels)) {
-    pyodide.unpackArchive(wheel, "wheel");
-  }
+  // SymPy and mpmath, compiled to bytecode when the site was built.
+  pyodide.unpackArchive(await packages, "zip", { extractDir: "/home/pyodide/packages" });
   progress("engine");
   pyodide.unpackArchive(await library, "zip", { extractDir: "/home/pyodide/engine" });
   progress("import", manifest.versions.sympy);
   pyodide.runPython(
-    'import sys\nsys.path.insert(0, "/home/pyodide/engine")\n' +
+    'import sys\nsys.path[:0] = ["/home/pyodide/engine", "/home/pyodide/packages"]\n' +
       "import json\nimport sympy\nfrom lstm_derive import playground",
   );
   progress("formatter", manifest.versions.ruff);
@@ -72,7 +71,7 @@ async function start(assets) {
           return text;
         }
       }
-    : null;
+    : undefined; // None in Python (null would be Pyodide's JsNull)
   return {
     run: (text, cell) => JSON.parse(run(text, cell, safe)),
     seconds: (performance.now() - started) / 1000,

@@ -26,7 +26,7 @@
       family: (cell) => `${cell} (from the family)`,
       file: "Spec file",
       editor: "The cell's specification (Python and SymPy)",
-      idle: "Press Derive: the first derivation starts Python in this page (about 30 MB, downloaded once).",
+      idle: "Press Derive: the first derivation starts Python in this page (about 35 MB, downloaded once).",
       edited: "Edited: press Derive.",
       presetsFailed: "The presets could not be loaded",
       progress: {
@@ -78,7 +78,7 @@
       family: (cell) => `${cell}（来自单元家族）`,
       file: "规格文件",
       editor: "单元的规格（Python 与 SymPy）",
-      idle: "点击“推导”：第一次推导会在本页中启动 Python（约 30 MB，只下载一次）。",
+      idle: "点击“推导”：第一次推导会在本页中启动 Python（约 35 MB，只下载一次）。",
       edited: "已修改：请点击“推导”。",
       presetsFailed: "无法加载预设",
       progress: {
