@@ -143,7 +143,7 @@ SYSTEM_PACKAGES = {
 # The playground (docs/_ext/site_playground.py): Python in the page, from the site itself.
 # Pyodide's core and ruff's formatter in WebAssembly from npm (no ruff-wasm-web is
 # published for the project's ruff 0.17.6; 0.16.9 formats every generated module
-# to the same bytes, which tests/site/test_playground.py checks), the SymPy of the
+# to the same bytes, which tests/site/test_playground_in_browser.py checks), the SymPy of the
 # derive extra and its mpmath from PyPI, compiled to Pyodide's bytecode by Node.js
 # once per machine. One copy for both languages, beside them.
 PYODIDE_VERSION = "314.0.7"

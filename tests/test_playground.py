@@ -1,7 +1,7 @@
 """The site's playground, in CPython: the scalar gradient check and what the page shows.
 
 The page runs the same functions in Pyodide without NumPy
-(tests/site/test_playground.py drives it in Chromium).
+(tests/site/test_playground_in_browser.py drives it in Chromium).
 """
 
 from __future__ import annotations
