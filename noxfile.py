@@ -141,13 +141,14 @@ SYSTEM_PACKAGES = {
     "poppler-utils": "/usr/bin/pdftotext",
 }
 # The playground (docs/_ext/site_playground.py): Python in the page, from the site itself.
-# Pyodide's core and ruff's formatter in WebAssembly from npm (no ruff-wasm-web is
+# Pyodide's core, ruff's formatter in WebAssembly and the CodeMirror editor from npm (no ruff-wasm-web is
 # published for the project's ruff 0.17.6; 0.16.9 formats every generated module
 # to the same bytes, which tests/site/test_playground_in_browser.py checks), the SymPy of the
 # derive extra and its mpmath from PyPI, compiled to Pyodide's bytecode by Node.js
 # once per machine. One copy for both languages, beside them.
 PYODIDE_VERSION = "314.0.7"
 RUFF_WASM_VERSION = "0.16.9"
+CODEMIRROR_VERSION = "5.65.20"  # the editor: one script, no bundler
 SYMPY_VERSION = next(
     requirement.split("==")[1]
     for requirement in PYPROJECT["project"]["optional-dependencies"]["derive"]
@@ -210,6 +211,7 @@ def stage_playground(session: nox.Session) -> None:
         f"astral-sh-ruff-wasm-web-{RUFF_WASM_VERSION}.tgz": (
             f"@astral-sh/ruff-wasm-web@{RUFF_WASM_VERSION}"
         ),
+        f"codemirror-{CODEMIRROR_VERSION}.tgz": f"codemirror@{CODEMIRROR_VERSION}",
     }
     for tarball, package in packages.items():
         if not (cache / tarball).exists():
@@ -227,7 +229,8 @@ def stage_playground(session: nox.Session) -> None:
             *(f"{name}=={version}" for name, version in wheels.items()),
         )  # fmt: skip
     versions = {
-        "pyodide": PYODIDE_VERSION, "ruff": RUFF_WASM_VERSION, **wheels,
+        "pyodide": PYODIDE_VERSION, "ruff": RUFF_WASM_VERSION,
+        "codemirror": CODEMIRROR_VERSION, **wheels,
     }  # fmt: skip
     session.run(
         "python", "docs/_ext/playground_assets.py", str(cache), str(PLAYGROUND),

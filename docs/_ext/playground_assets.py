@@ -11,6 +11,7 @@ downloaded into ``CACHE`` and writes ``OUT`` (``docs/_build/html/_playground/``)
   ``CACHE``): importing SymPy in the browser then takes a second, not ten;
 - ``ruff/``: ruff's formatter compiled to WebAssembly (npm), so the page formats
   the generated module as ``lstm-derive regen`` does;
+- ``codemirror/``: the editor (CodeMirror 5 and its Python mode, npm);
 - ``lstm_derive-<digest>.zip``: the library's sources the page runs
   (:func:`lstm_derive.playground.bundle`) and ``presets.json``, the spec texts;
 - ``manifest.json``, which names them for the page's worker.
@@ -36,11 +37,18 @@ PYODIDE_FILES = (
     "pyodide-lock.json",
 )
 RUFF_FILES = ("ruff_wasm.js", "ruff_wasm_bg.wasm", "LICENSE")
+CODEMIRROR_FILES = (
+    "lib/codemirror.js",
+    "lib/codemirror.css",
+    "mode/python/python.js",
+    "addon/edit/matchbrackets.js",
+    "LICENSE",
+)
 BYTECODE = Path(__file__).with_name("playground_bytecode.mjs")
 
 
 def extract(tarball: Path, names: tuple[str, ...], out: Path) -> None:
-    """Copy ``package/<name>`` of an npm tarball into ``out``."""
+    """Copy ``package/<name>`` of an npm tarball into ``out`` (by its file name)."""
     out.mkdir(parents=True, exist_ok=True)
     with tarfile.open(tarball) as archive:
         for name in names:
@@ -48,7 +56,7 @@ def extract(tarball: Path, names: tuple[str, ...], out: Path) -> None:
             if member is None:
                 msg = f"{tarball} has no package/{name}"
                 raise FileNotFoundError(msg)
-            (out / name).write_bytes(member.read())
+            (out / Path(name).name).write_bytes(member.read())
 
 
 def only(cache: Path, pattern: str) -> Path:
@@ -66,6 +74,7 @@ def stage(cache: Path, out: Path, versions: dict[str, str]) -> None:
     out.mkdir(parents=True)
     extract(only(cache, "pyodide-*.tgz"), PYODIDE_FILES, out / "pyodide")
     extract(only(cache, "astral-sh-ruff-wasm-web-*.tgz"), RUFF_FILES, out / "ruff")
+    extract(only(cache, "codemirror-*.tgz"), CODEMIRROR_FILES, out / "codemirror")
     wheels = [
         only(cache, f"{name}-{versions[name]}-py3-none-any.whl")
         for name in ("sympy", "mpmath")
@@ -103,6 +112,14 @@ def stage(cache: Path, out: Path, versions: dict[str, str]) -> None:
         "packages": packages,
         "library": library.name,
         "ruff": {"module": "ruff/ruff_wasm.js", "wasm": "ruff/ruff_wasm_bg.wasm"},
+        "editor": {
+            "scripts": [
+                "codemirror/codemirror.js",
+                "codemirror/python.js",
+                "codemirror/matchbrackets.js",
+            ],
+            "style": "codemirror/codemirror.css",
+        },
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
 

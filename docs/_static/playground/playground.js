@@ -201,39 +201,88 @@
       this.select.addEventListener("change", () => this.choose(this.select.value));
       this.resetButton.addEventListener("click", () => this.choose(this.select.value));
       this.deriveButton.addEventListener("click", () => this.derive());
-      this.editor.addEventListener("input", () => {
-        if (!this.busy) {
-          this.say(w.edited);
-        }
-      });
+      this.editor.addEventListener("input", () => this.edited());
       this.editor.addEventListener("keydown", (event) => {
         if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
           this.derive();
-        } else if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey) {
-          // Four spaces, as in the spec files (Escape then Tab leaves the editor).
-          if (this.escaped) {
-            return;
-          }
-          event.preventDefault();
-          document.execCommand("insertText", false, "    ");
         }
-        this.escaped = event.key === "Escape";
       });
     }
 
+    edited() {
+      if (!this.busy) {
+        this.say(this.words.edited);
+      }
+    }
+
+    // The editor: CodeMirror from the site's _playground/, or the plain textarea if
+    // it does not load.
+    async loadEditor(editor) {
+      const load = (tag, attributes) =>
+        new Promise((resolve, reject) => {
+          const node = element(tag, attributes);
+          node.addEventListener("load", resolve);
+          node.addEventListener("error", () => reject(new Error(attributes.src || attributes.href)));
+          document.head.append(node);
+        });
+      await load("link", { rel: "stylesheet", href: this.assets + editor.style });
+      for (const script of editor.scripts) {
+        await load("script", { src: this.assets + script });
+      }
+      const spaces = (cm) => (cm.somethingSelected() ? cm.indentSelection("add") : cm.replaceSelection("    "));
+      this.cm = window.CodeMirror.fromTextArea(this.editor, {
+        mode: "python",
+        lineNumbers: true,
+        indentUnit: 4,
+        tabSize: 4,
+        matchBrackets: true,
+        screenReaderLabel: this.words.editor,
+        extraKeys: {
+          "Ctrl-Enter": () => this.derive(),
+          "Cmd-Enter": () => this.derive(),
+          Tab: spaces,
+          "Shift-Tab": (cm) => cm.indentSelection("subtract"),
+        },
+      });
+      this.cm.on("change", () => this.edited());
+    }
+
+    text() {
+      return this.cm ? this.cm.getValue() : this.editor.value;
+    }
+
+    setText(text) {
+      if (this.cm) {
+        this.cm.setValue(text);
+        this.cm.clearHistory();
+      } else {
+        this.editor.value = text;
+      }
+    }
+
     async load() {
-      try {
-        const response = await fetch(this.assets + "presets.json");
+      const json = async (name) => {
+        const response = await fetch(this.assets + name);
         if (!response.ok) {
-          throw new Error(`HTTP ${response.status}`);
+          throw new Error(`${name}: HTTP ${response.status}`);
         }
-        const data = await response.json();
+        return response.json();
+      };
+      let manifest;
+      try {
+        const data = await json("presets.json");
         this.cells = data.cells;
         this.presets = data.presets;
+        manifest = await json("manifest.json");
       } catch (error) {
         this.say(`${this.words.presetsFailed}: ${error.message}`);
         return;
+      }
+      try {
+        await this.loadEditor(manifest.editor);
+      } catch (error) {
+        console.warn("the playground's editor is a plain text area:", error);
       }
       for (const preset of this.presets) {
         this.select.append(element("option", { value: preset.key, text: this.words.presets[preset.key] || preset.key }));
@@ -259,7 +308,7 @@
     choose(key) {
       const preset = this.presets.find((p) => p.key === key);
       this.cell = preset.cell;
-      this.editor.value = preset.text;
+      this.setText(preset.text);
       this.file.textContent = `cells/${preset.cell}.py`;
     }
 
@@ -304,7 +353,7 @@
         type: "derive",
         id: this.request,
         assets: this.assets,
-        text: this.editor.value,
+        text: this.text(),
         cell: this.cell,
       });
     }
