@@ -33,8 +33,9 @@ SOFTSIGN = LSTM.replace("g: tanh(z_g),", "g: softsign(z_g),").replace(
 )
 TWO_ARGUMENTS = LSTM.replace("f: sigmoid(z_f),", "f: sigmoid(z_f, z_i),")
 COLD_SECONDS = 20
-"""The budget of the first result on a cold page, Python's start included (about
-15 s on this 2-core machine while other jobs kept both cores busy)."""
+"""The budget of the first result on a cold page, from the reader's first click into
+the editor (which starts Python) to the result (about 15 s on this 2-core machine
+while other jobs kept both cores busy)."""
 WARM_SECONDS = 3
 """The budget of each later derivation, its equations typeset (about 0.3 s)."""
 
@@ -102,8 +103,11 @@ def derives_an_edited_cell(page: Any, tmp_path: Path) -> None:
     assert spec_text(page) == LSTM
 
     # The candidate's tanh becomes a softsign: its derivative is the line that changes.
+    # The first click into the editor starts Python; the first result is timed from it.
+    started = time.perf_counter()
     type_spec(page, SOFTSIGN)
-    cold = derive(page)
+    derive(page)
+    cold = time.perf_counter() - started
     assert page.get_attribute("#playground", "data-state") == "derived"
     assert cold <= COLD_SECONDS, f"the first result took {cold:.1f} s"
     added = page.locator(".pg-module .pg-added").all_inner_texts()

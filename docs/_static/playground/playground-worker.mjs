@@ -3,8 +3,9 @@
 // Everything comes from the site's own _playground/ folder (its manifest.json names
 // the files): Pyodide's core, SymPy and mpmath compiled to bytecode, a zip of the library's
 // sources (lstm_derive: cells, derive, codegen) and ruff's formatter compiled to
-// WebAssembly. The page sends {type: "derive", assets, id, text, cell}; the worker
-// answers with {type: "progress", step} while it starts, then {type: "result"} (what
+// WebAssembly. The page sends {type: "start", assets} when the reader starts
+// editing and {type: "derive", assets, id, text, cell}; the worker answers with
+// {type: "progress", step} while it starts, then {type: "result"} (what
 // lstm_derive.playground.run returns) or {type: "failed", message}.
 
 let engine = null; // the promise of a started engine
@@ -82,6 +83,20 @@ async function start(assets) {
 
 onmessage = async (event) => {
   const message = event.data;
+  if (message.type === "start") {
+    // The reader is editing: start Python now, while they type.
+    if (engine === null) {
+      engine = start(message.assets);
+      engine.then(
+        () => postMessage({ type: "ready" }),
+        (error) => {
+          engine = null;
+          postMessage({ type: "failed", id: null, message: String(error?.message ?? error) });
+        },
+      );
+    }
+    return;
+  }
   if (message.type !== "derive") {
     return;
   }

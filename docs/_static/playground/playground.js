@@ -28,6 +28,7 @@
       editor: "The cell's specification (Python and SymPy)",
       idle: "Press Derive: the first derivation starts Python in this page (about 35 MB, downloaded once).",
       edited: "Edited: press Derive.",
+      ready: "Python is ready: press Derive.",
       presetsFailed: "The presets could not be loaded",
       progress: {
         download: () => "Downloading Python (Pyodide), SymPy and the engine…",
@@ -80,6 +81,7 @@
       editor: "单元的规格（Python 与 SymPy）",
       idle: "点击“推导”：第一次推导会在本页中启动 Python（约 35 MB，只下载一次）。",
       edited: "已修改：请点击“推导”。",
+      ready: "Python 已就绪：请点击“推导”。",
       presetsFailed: "无法加载预设",
       progress: {
         download: () => "正在下载 Python（Pyodide）、SymPy 和推导引擎……",
@@ -202,6 +204,7 @@
       this.resetButton.addEventListener("click", () => this.choose(this.select.value));
       this.deriveButton.addEventListener("click", () => this.derive());
       this.editor.addEventListener("input", () => this.edited());
+      this.editor.addEventListener("focus", () => this.warmUp());
       this.editor.addEventListener("keydown", (event) => {
         if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
           event.preventDefault();
@@ -211,8 +214,18 @@
     }
 
     edited() {
-      if (!this.busy) {
+      if (!this.busy && !this.replacing) {
         this.say(this.words.edited);
+      }
+    }
+
+    // Python starts as soon as the reader shows an interest (they focus the editor,
+    // or came from a cell's link), so that it is ready, or nearly, when they press
+    // Derive; a reader who only scrolls past downloads nothing.
+    warmUp() {
+      if (this.worker === null) {
+        this.startWorker();
+        this.worker.postMessage({ type: "start", assets: this.assets });
       }
     }
 
@@ -246,6 +259,7 @@
         },
       });
       this.cm.on("change", () => this.edited());
+      this.cm.on("focus", () => this.warmUp());
     }
 
     text() {
@@ -253,12 +267,14 @@
     }
 
     setText(text) {
+      this.replacing = true; // not the reader's edit
       if (this.cm) {
         this.cm.setValue(text);
         this.cm.clearHistory();
       } else {
         this.editor.value = text;
       }
+      this.replacing = false;
     }
 
     async load() {
@@ -299,6 +315,7 @@
         if (window.location.hash === `#${this.root.id}`) {
           this.root.scrollIntoView();
         }
+        this.warmUp(); // the reader came to edit this cell
       }
       this.select.value = first;
       this.choose(first);
@@ -368,6 +385,15 @@
       if (message.type === "progress") {
         const say = w.progress[message.step];
         this.say(say ? say(message.detail) : message.step);
+        this.root.classList.add("pg-busy");
+        return;
+      }
+      if (message.type === "ready" || (message.type === "failed" && message.id === null)) {
+        if (!this.busy) {
+          // Started while the reader edits: say so (a derivation under way says more).
+          this.root.classList.remove("pg-busy");
+          this.say(message.type === "ready" ? w.ready : w.failed(message.message));
+        }
         return;
       }
       if (message.id !== this.request) {
