@@ -133,7 +133,7 @@
   }
 
   function exponent(value) {
-    return value.toExponential(1).replace("e", "e").replace("+", "");
+    return value.toExponential(1).replace("+", ""); // 3.0e-12, 1.0e-7
   }
 
   function typeset(nodes) {
@@ -358,6 +358,7 @@
         this.startWorker();
       }
       this.setBusy(true);
+      delete this.root.dataset.state; // "derived" or "error" when the answer is shown
       this.request += 1;
       this.clock = performance.now();
       this.watchdog = setTimeout(() => {
