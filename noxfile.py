@@ -137,8 +137,25 @@ SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "fonts-noto-cjk": "/usr/share/fonts/opentype/noto",
     "npm": "/usr/bin/npm",
+    "nodejs": "/usr/bin/node",  # (npm's own dependency) the playground's bytecode
     "poppler-utils": "/usr/bin/pdftotext",
 }
+# The playground (docs/_ext/site_playground.py): Python in the page, from the site itself.
+# Pyodide's core, ruff's formatter in WebAssembly and the CodeMirror editor from npm (no ruff-wasm-web is
+# published for the project's ruff 0.17.6; 0.16.9 formats every generated module
+# to the same bytes, which tests/site/test_playground_in_browser.py checks), the SymPy of the
+# derive extra and its mpmath from PyPI, compiled to Pyodide's bytecode by Node.js
+# once per machine. One copy for both languages, beside them.
+PYODIDE_VERSION = "314.0.7"
+RUFF_WASM_VERSION = "0.16.9"
+CODEMIRROR_VERSION = "5.65.20"  # the editor: one script, no bundler
+SYMPY_VERSION = next(
+    requirement.split("==")[1]
+    for requirement in PYPROJECT["project"]["optional-dependencies"]["derive"]
+    if requirement.startswith("sympy==")
+)
+MPMATH_VERSION = "1.3.0"
+PLAYGROUND = SITE / "_playground"
 # The whole site as one PDF per language: the singlehtml build printed by Chromium.
 SINGLEHTML = BUILD / "singlehtml"
 PDF_DIGESTS = BUILD / "pdf-digests"
@@ -178,9 +195,53 @@ def stage_mathjax(session: nox.Session) -> None:
     staged.write_text(MATHJAX_VERSION)
 
 
+def stage_playground(session: nox.Session) -> None:
+    """Download the playground's Pyodide, ruff and wheels once; stage them in the site.
+
+    npm and pip fetch them into the nox cache (``npm pack``: the packages' files,
+    none of their scripts run); docs/_ext/playground_assets.py writes
+    docs/_build/html/_playground/ from them and from the library's sources.
+    """
+    cache = (
+        Path(session.cache_dir) / f"playground-{PYODIDE_VERSION}-{RUFF_WASM_VERSION}"
+    )
+    cache.mkdir(parents=True, exist_ok=True)
+    packages = {
+        f"pyodide-{PYODIDE_VERSION}.tgz": f"pyodide@{PYODIDE_VERSION}",
+        f"astral-sh-ruff-wasm-web-{RUFF_WASM_VERSION}.tgz": (
+            f"@astral-sh/ruff-wasm-web@{RUFF_WASM_VERSION}"
+        ),
+        f"codemirror-{CODEMIRROR_VERSION}.tgz": f"codemirror@{CODEMIRROR_VERSION}",
+    }
+    for tarball, package in packages.items():
+        if not (cache / tarball).exists():
+            session.run(
+                "npm", "pack", "--silent", "--pack-destination", str(cache), package,
+                external=True,
+            )  # fmt: skip
+    wheels = {"sympy": SYMPY_VERSION, "mpmath": MPMATH_VERSION}
+    if not all(
+        (cache / f"{n}-{v}-py3-none-any.whl").exists() for n, v in wheels.items()
+    ):
+        session.run(
+            "python", "-m", "pip", "download", "--quiet", "--no-deps",
+            "--only-binary=:all:", "--dest", str(cache),
+            *(f"{name}=={version}" for name, version in wheels.items()),
+        )  # fmt: skip
+    versions = {
+        "pyodide": PYODIDE_VERSION, "ruff": RUFF_WASM_VERSION,
+        "codemirror": CODEMIRROR_VERSION, **wheels,
+    }  # fmt: skip
+    session.run(
+        "python", "docs/_ext/playground_assets.py", str(cache), str(PLAYGROUND),
+        *(f"--version={name}={version}" for name, version in versions.items()),
+    )  # fmt: skip
+
+
 def build_site(session: nox.Session) -> None:
     """Build every language with Sphinx (warnings are errors), then the root page."""
     stage_mathjax(session)
+    stage_playground(session)
     for language in LANGUAGES:
         session.run(
             "sphinx-build", "-W", "--keep-going", "-b", "html", "-D",

@@ -47,6 +47,7 @@ extensions = [
     "sphinx_togglebutton",  # `:class: dropdown`: the exercises' solutions collapse
     "notebook_downloads",  # _ext/: the download button's clean notebook
     "site_pdf",  # _ext/: every page links its language's PDF
+    "site_playground",  # _ext/: a cell edited and derived in the browser (chapter 7)
 ]
 root_doc = "index"
 # myst-nb reads every .md under docs/ as a page: keep build output, venvs and

@@ -139,6 +139,18 @@ def test_no_english_sentence_runs_past_40_words() -> None:
     assert long == []
 
 
+def test_no_stacked_possessives() -> None:
+    # "the cell's gate's bias" reads better as "the bias of the cell's gate"
+    stacked = re.compile(r"\b[\w-]+'s [\w-]+'s\b")
+    found = [
+        f"{page.relative_to(DOCS)}: {match[0]}"
+        for page in PAGES
+        if page.name != "README.md"
+        for match in stacked.finditer(prose(page.read_text(encoding="utf-8")))
+    ]
+    assert found == []
+
+
 TERMS = {
     # English term (as the English text writes it) -> the one Chinese rendering
     "hidden state": "隐状态",

@@ -26,6 +26,7 @@ from myst_nb.core.render import strip_latex_delimiters
 from myst_nb.core.variables import format_plain_text
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
+from site_playground import ONLINE_ONLY
 
 MYST_EXTENSIONS = {"dollarmath", "amsmath", "colon_fence", "deflist"}
 ROLE = re.compile(r"\{(?P<name>[a-z][\w:-]*)\}`(?P<content>[^`]*)`")
@@ -295,6 +296,10 @@ def directive_block(token: Token, page: Page) -> list[str]:
         alt = options.get("alt", "")
         caption = plain_markdown(body, page).split("\n") if body.strip() else []
         return [f"![{alt}]({url})", *(["", *caption] if caption else [])]
+    if name == "playground":  # the site's playground needs a browser: a line
+        return [ONLINE_ONLY.get(page.language, ONLINE_ONLY["en"])]
+    if name == "edit-cell":  # a link to that playground: nothing
+        return []
     if name == "container":  # a wrapper for the site's styling: only its content
         return plain_markdown(body, page).split("\n")
     # An admonition (or any other directive with Markdown inside): a block quote.

@@ -278,11 +278,16 @@ def _os_message(error: OSError) -> str:
     return f"cannot use {error.filename}: {_os_reason(error)}"
 
 
-def _fail(prog: str, message: str, status: int) -> int:
-    """Print ``<prog>: error: <first line of message>`` on stderr; return status."""
+def error_line(message: str, prog: str = PROG) -> str:
+    """``<prog>: error: <first line of message>``, as the command reports a failure."""
     line = message.strip().splitlines()[0] if message.strip() else "failed"
+    return f"{prog}: error: {line}"
+
+
+def _fail(prog: str, message: str, status: int) -> int:
+    """Print :func:`error_line` on stderr; return status."""
     with contextlib.suppress(OSError):  # stderr itself may be closed or full
-        print(f"{prog}: error: {line}", file=sys.stderr)
+        print(error_line(message, prog), file=sys.stderr)
     return status
 
 

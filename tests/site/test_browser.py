@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from book_pages import chapter_names
+from playground_checks import derives_an_edited_cell, opens_a_family_cell_in_chinese
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "docs" / "_build" / "html"
@@ -348,3 +349,16 @@ def test_an_exercise_solution_opens_on_click_and_prints_open(
     page.wait_for_selector(folded, state="attached")
     page.emulate_media(media="print")
     assert body.is_visible(), "a folded solution is missing from the printout"
+
+
+# The playground of chapter 7: the checks are in playground_checks.py.
+
+
+def test_the_playground_derives_an_edited_cell_offline(
+    watched: Watched, tmp_path: Path
+) -> None:
+    derives_an_edited_cell(watched.page, tmp_path)
+
+
+def test_a_family_cell_opens_in_the_playground_in_chinese(watched: Watched) -> None:
+    opens_a_family_cell_in_chinese(watched.page)
