@@ -26,6 +26,7 @@ from lstm_book.experiments.binary_addition import (
     sweep,
     width,
 )
+from lstm_derive import nn
 from lstm_derive.errors import MissingExtraError, ShapeError
 from lstm_derive.nn.weights import STRUCTURE
 
@@ -280,7 +281,9 @@ def test_cli_train_records_its_backend(
     structure = json.loads(str(np.load(weights)[STRUCTURE]))
     assert structure["layers"][0]["backend"] == ran
     model = bit_serial.load_serial_model(weights)  # any backend loads them
-    assert model.layers[0].cell.backend.name == "numpy"
+    layer = model.layers[0]
+    assert isinstance(layer, nn.Recurrent)
+    assert layer.cell.backend.name == "numpy"
 
 
 def test_cli_train_asks_for_numba_in_one_line(

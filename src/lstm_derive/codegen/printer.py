@@ -7,7 +7,12 @@ expression goes.
   step of a ReLU read from its saved output as the comparison ``(y > 0)``);
 * ``"math"``: one number, for the compiled kernels' loops (``tanh(c)`` from
   :mod:`lstm_derive.numerics.scalars`, ``math.exp(z)``, the step as
-  ``(1.0 if y > 0 else 0.0)``);
+  ``(np.float32(1) if y > 0 else np.float32(0))``). A constant that float32
+  holds exactly is printed as one (``np.float32(1) - f``), and a small power as
+  a product (``(g * g)``): Numba computes a float32 value combined with a Python
+  number, or raised to an integer power, in float64, which would make a float32
+  kernel convert every such value there and back; a float32 constant in float64
+  code is the same number;
 * ``"comment"``: compact maths for comments (σ for sigmoid, ``·`` for products,
   ``²`` for squares, ``[y > 0]`` for the step).
 
@@ -19,14 +24,27 @@ This module needs SymPy, never NumPy.
 from __future__ import annotations
 
 import re
+import struct
 from typing import Any, Literal
 
 import sympy
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from lstm_derive.cells.functions import activation_of
 
 Module = Literal["numpy", "math", "comment"]
+FLOAT32 = "np.float32"
+"""How a ``math`` constant is typed: the kernel modules import NumPy as ``np``."""
+
+
+def _float32_exact(value: float) -> bool:
+    """Whether float32 holds ``value`` exactly (1, 2, 0.5; not 0.2)."""
+    try:
+        (rounded,) = struct.unpack("f", struct.pack("f", value))
+    except OverflowError:
+        return False
+    return bool(rounded == value)
 
 
 class CodePrinter(StrPrinter):  # type: ignore[misc]
@@ -57,9 +75,38 @@ class CodePrinter(StrPrinter):  # type: ignore[misc]
         value = self._print(expr.args[0])
         return {
             "numpy": f"({value} > 0)",
-            "math": f"(1.0 if {value} > 0 else 0.0)",
+            "math": f"({FLOAT32}(1) if {value} > 0 else {FLOAT32}(0))",
             "comment": f"[{value} > 0]",
         }[self.module]
+
+    def _print_Integer(self, expr: Any) -> str:
+        return self._constant(expr, super()._print_Integer(expr))
+
+    def _print_Rational(self, expr: Any) -> str:
+        return self._constant(expr, super()._print_Rational(expr))
+
+    def _print_Float(self, expr: Any) -> str:
+        return self._constant(expr, super()._print_Float(expr))
+
+    def _constant(self, expr: Any, printed: str) -> str:
+        """In ``math``: ``np.float32(c)`` for a constant float32 holds exactly."""
+        value = float(expr)
+        if self.module != "math" or not _float32_exact(value):
+            return printed
+        text = str(int(value)) if value.is_integer() else repr(value)
+        return f"{FLOAT32}({text})"
+
+    def _print_Pow(self, expr: Any, rational: bool = False) -> str:
+        exponent = expr.exp
+        if self.module == "math" and exponent.is_Integer and 2 <= abs(exponent) <= 4:
+            base = self.parenthesize(expr.base, PRECEDENCE["Mul"], strict=True)
+            product = "*".join([base] * abs(int(exponent)))
+            return f"({product})" if exponent > 0 else f"({FLOAT32}(1)/({product}))"
+        if self.module == "math" and exponent == -1:
+            base = self.parenthesize(expr.base, PRECEDENCE["Mul"], strict=True)
+            return f"({FLOAT32}(1)/{base})"
+        printed: str = super()._print_Pow(expr, rational)
+        return printed
 
     def _print_Abs(self, expr: Any) -> str:
         value = self._print(expr.args[0])

@@ -194,7 +194,7 @@ NUMERICS_DIGEST = {scalars_digest()!r}'''
         body = [self.read(name) for name in reads]
         for adjoint in self.needed_adjoints(stage):
             body.append(f"# {_adjoint_comment(adjoint.target, adjoint.expr)}")
-            value = "0.0" if adjoint.expr == 0 else code(adjoint.expr, "math")
+            value = "np.float32(0)" if adjoint.expr == 0 else code(adjoint.expr, "math")
             body.append(f"{adjoint.target} = {value}")
         for output, of in writes:
             if output == "d_z" or of[0] in {f"z{p.name}" for p in stage.projections}:

@@ -313,6 +313,13 @@ class _Printer:
                 "# the elementwise parameters' gradients, summed over the steps"
             )
             lines += [f"d_param_{n} = np.zeros(hidden, dtype)" for n in t.elementwise]
+        biased = [p for p in t.projections if p.bias is not None]
+        if biased:
+            lines.append("# the biases' gradients, summed over the rows of every step")
+            lines += [
+                f"d_param_{p.bias} = np.zeros(param_{p.weight}.shape[1], dtype)"
+                for p in biased
+            ]
         lines.append(
             "# the gradients reaching each state from step t + 1, and going to step t - 1"
         )
@@ -380,12 +387,6 @@ class _Printer:
             else:
                 rows = f"value_{p.source}.reshape((steps * batch, hidden))"
             lines.append(f"d_param_{p.weight} = np.dot({rows}.T, {d_rows})")
-            if p.bias is not None:
-                lines += [
-                    f"d_param_{p.bias} = np.zeros({d_rows}.shape[1], dtype)",
-                    f"for row in range({d_rows}.shape[0]):",
-                    f"    d_param_{p.bias} += {d_rows}[row]",
-                ]
         inputs = [p for p in t.projections if p.kind == "input"]
         lines.append("if input_gradient:")
         if inputs:
@@ -499,6 +500,12 @@ class _Step:
         for p in t.projections:  # (a projection no stage reads has no gradient)
             if self.owners[p.key] == p.key and p.key not in self.projected:
                 self.body.append(f"d_proj_{p.key}[t] = 0.0")
+        for p in t.projections:  # while the step's rows are in the cache
+            if p.bias is not None:
+                self.body += [
+                    "for row in range(batch):",
+                    f"    d_param_{p.bias} += d_proj_{self.owners[p.key]}[t, row]",
+                ]
         for p in t.projections:
             if p.kind == "state":  # back through the projections of previous states
                 self.through_to(self.previous, f"d_prev_{p.source}", p)

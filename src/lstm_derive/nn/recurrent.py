@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from types import ModuleType
@@ -123,9 +124,10 @@ class Recurrent(Layer):
         raise ValueError(msg)
 
     def __repr__(self) -> str:
+        # (every check of a pass names the layer: the dtype's name is looked up once)
         return (
             f"Recurrent({self.cell.name!r}, inputs={self.inputs}, "
-            f"hidden={self.hidden}, dtype={self.dtype})"
+            f"hidden={self.hidden}, dtype={dtype_name(self.dtype)})"
         )
 
     def forward(
@@ -245,6 +247,12 @@ class Recurrent(Layer):
         self.grads = {name: grads[name] for name in self.params}
         self.initial_state_grads = {s: grads[f"{s}0"] for s in self.cell.states}
         return grads
+
+
+@functools.cache
+def dtype_name(dtype: np.dtype[Any]) -> str:
+    """``float32``: NumPy works a dtype's name out anew each time it is asked."""
+    return str(dtype)
 
 
 def check_lengths(layer: Layer, lengths: Any, x: Array) -> Array:

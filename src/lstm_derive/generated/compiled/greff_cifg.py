@@ -76,7 +76,7 @@ def forward_1(
             # g = tanh(z_g)
             g = tanh(z_g)
             # c = c_prev·(1 − i) + g·i
-            c = c_prev * (1 - i) + g * i
+            c = c_prev * (np.float32(1) - i) + g * i
             # z_o = zh_o + zx_o
             z_o = zh_o + zx_o
             # net_o = c·p_o + z_o
@@ -148,19 +148,23 @@ def backward_1(
             # d_o = d_h·tanh_c
             d_o = d_h * tanh_c
             # d_net_o = d_o·o·(1 − o)
-            d_net_o = d_o * o * (1 - o)
+            d_net_o = d_o * o * (np.float32(1) - o)
             # d_z_o = d_net_o
             d_z_o = d_net_o
             # d_c = d_c_next + d_net_o·p_o + d_tanh_c·(1 − tanh_c²)
-            d_c = d_c_next + d_net_o * p_o + d_tanh_c * (1 - tanh_c**2)
+            d_c = (
+                d_c_next
+                + d_net_o * p_o
+                + d_tanh_c * (np.float32(1) - (tanh_c * tanh_c))
+            )
             # d_g = d_c·i
             d_g = d_c * i
             # d_z_g = d_g·(1 − g²)
-            d_z_g = d_g * (1 - g**2)
+            d_z_g = d_g * (np.float32(1) - (g * g))
             # d_i = d_c·(-c_prev + g)
             d_i = d_c * (-c_prev + g)
             # d_net_i = d_i·i·(1 − i)
-            d_net_i = d_i * i * (1 - i)
+            d_net_i = d_i * i * (np.float32(1) - i)
             # d_z_i = d_net_i
             d_z_i = d_net_i
             # d_zx_i = d_z_i
@@ -170,7 +174,7 @@ def backward_1(
             # d_zx_o = d_z_o
             d_zx_o = d_z_o
             # d_c_prev = d_c·(1 − i) + d_net_i·p_i
-            d_c_prev = d_c * (1 - i) + d_net_i * p_i
+            d_c_prev = d_c * (np.float32(1) - i) + d_net_i * p_i
             # d_p_i = c_prev·d_net_i
             d_p_i = c_prev * d_net_i
             # d_p_o = c·d_net_o
@@ -294,6 +298,8 @@ def sequence_backward(
     # the elementwise parameters' gradients, summed over the steps
     d_param_p_i = np.zeros(hidden, dtype)
     d_param_p_o = np.zeros(hidden, dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -327,15 +333,14 @@ def sequence_backward(
         )
         np.add(d_param_p_i, scratch_1_2, d_param_p_i)
         np.add(d_param_p_o, scratch_1_3, d_param_p_o)
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zx[t], weight_T_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
         d_state_c, d_prev_c = d_prev_c, d_state_c
     # every weight's gradient: one product over the T*B rows
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx)
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)

@@ -63,7 +63,7 @@ def forward_1(in_zx, in_zh, in_h_prev, out_h, out_zh_n, out_r, out_u, out_n):
             # n = tanh(net_n)
             n = tanh(net_n)
             # h = h_prev·u + n·(1 − u)
-            h = h_prev * u + n * (1 - u)
+            h = h_prev * u + n * (np.float32(1) - u)
             out_h_row[col] = h
             out_zh_n_row[col] = zh_n
             out_r_row[col] = r
@@ -101,17 +101,17 @@ def backward_1(
             # d_h = d_h_next
             d_h = d_h_next
             # d_n = d_h·(1 − u)
-            d_n = d_h * (1 - u)
+            d_n = d_h * (np.float32(1) - u)
             # d_net_n = d_n·(1 − n²)
-            d_net_n = d_n * (1 - n**2)
+            d_net_n = d_n * (np.float32(1) - (n * n))
             # d_u = d_h·(h_prev − n)
             d_u = d_h * (h_prev - n)
             # d_z_u = d_u·u·(1 − u)
-            d_z_u = d_u * u * (1 - u)
+            d_z_u = d_u * u * (np.float32(1) - u)
             # d_r = d_net_n·zh_n
             d_r = d_net_n * zh_n
             # d_z_r = d_r·r·(1 − r)
-            d_z_r = d_r * r * (1 - r)
+            d_z_r = d_r * r * (np.float32(1) - r)
             # d_zx_r = d_z_r
             d_zx_r = d_z_r
             # d_zx_u = d_z_u
@@ -236,6 +236,9 @@ def sequence_backward(
     # the gradients of every step's projections (fused ones share theirs)
     d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
     d_proj_zh = np.empty((steps, batch, param_W_h.shape[1]), dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
+    d_param_b_h = np.zeros(param_W_h.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -259,6 +262,10 @@ def sequence_backward(
             d_proj_zh[t],
             d_prev_h,
         )
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
+        for row in range(batch):
+            d_param_b_h += d_proj_zh[t, row]
         np.dot(d_proj_zh[t], weight_T_zh, scratch_zh)
         np.add(d_prev_h, scratch_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
@@ -266,13 +273,7 @@ def sequence_backward(
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_rows_zh = d_proj_zh.reshape((steps * batch, d_proj_zh.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
-    d_param_b_h = np.zeros(d_rows_zh.shape[1], dtype)
-    for row in range(d_rows_zh.shape[0]):
-        d_param_b_h += d_rows_zh[row]
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)
     else:

@@ -88,17 +88,17 @@ def backward_1(
             # d_u = d_u_next
             d_u = d_u_next
             # d_z_u = d_u·u·(1 − u)
-            d_z_u = d_u * u * (1 - u)
+            d_z_u = d_u * u * (np.float32(1) - u)
             # d_r = d_rh·h_prev
             d_r = d_rh * h_prev
             # d_z_r = d_r·r·(1 − r)
-            d_z_r = d_r * r * (1 - r)
+            d_z_r = d_r * r * (np.float32(1) - r)
             # d_zx_r = d_z_r
             d_zx_r = d_z_r
             # d_zx_u = d_z_u
             d_zx_u = d_z_u
             # d_zx_n = 0
-            d_zx_n = 0.0
+            d_zx_n = np.float32(0)
             # d_zh_r = d_z_r
             d_zh_r = d_z_r
             # d_zh_u = d_z_u
@@ -134,7 +134,7 @@ def forward_2(in_zx, in_zrh, in_h_prev, in_u, out_h, out_n):
             # n = tanh(z_n)
             n = tanh(z_n)
             # h = h_prev·u + n·(1 − u)
-            h = h_prev * u + n * (1 - u)
+            h = h_prev * u + n * (np.float32(1) - u)
             out_h_row[col] = h
             out_n_row[col] = n
 
@@ -164,13 +164,13 @@ def backward_2(
             # d_h = d_h_next
             d_h = d_h_next
             # d_n = d_h·(1 − u)
-            d_n = d_h * (1 - u)
+            d_n = d_h * (np.float32(1) - u)
             # d_z_n = d_n·(1 − n²)
-            d_z_n = d_n * (1 - n**2)
+            d_z_n = d_n * (np.float32(1) - (n * n))
             # d_zx_r = 0
-            d_zx_r = 0.0
+            d_zx_r = np.float32(0)
             # d_zx_u = 0
-            d_zx_u = 0.0
+            d_zx_u = np.float32(0)
             # d_zx_n = d_z_n
             d_zx_n = d_z_n
             # d_zrh_n = d_z_n
@@ -295,6 +295,8 @@ def sequence_backward(
     d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
     d_proj_zh = np.empty((steps, batch, param_W_h.shape[1]), dtype)
     d_proj_zrh = np.empty((steps, batch, param_W_rh.shape[1]), dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -337,6 +339,8 @@ def sequence_backward(
         )
         np.add(d_proj_zx[t], scratch_1_0, d_proj_zx[t])
         np.add(d_prev_h, scratch_1_2, d_prev_h)
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zh[t], weight_T_zh, scratch_zh)
         np.add(d_prev_h, scratch_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
@@ -345,9 +349,6 @@ def sequence_backward(
     d_rows_zh = d_proj_zh.reshape((steps * batch, d_proj_zh.shape[2]))
     d_rows_zrh = d_proj_zrh.reshape((steps * batch, d_proj_zrh.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
     d_param_W_rh = np.dot(value_rh.reshape((steps * batch, hidden)).T, d_rows_zrh)
     if input_gradient:

@@ -128,19 +128,19 @@ def backward_1(
             # d_o = c·d_h
             d_o = c * d_h
             # d_z_o = d_o·o·(1 − o)
-            d_z_o = d_o * o * (1 - o)
+            d_z_o = d_o * o * (np.float32(1) - o)
             # d_g = d_c·i
             d_g = d_c * i
             # d_z_g = d_g·(1 − g²)
-            d_z_g = d_g * (1 - g**2)
+            d_z_g = d_g * (np.float32(1) - (g * g))
             # d_i = d_c·g
             d_i = d_c * g
             # d_z_i = d_i·i·(1 − i)
-            d_z_i = d_i * i * (1 - i)
+            d_z_i = d_i * i * (np.float32(1) - i)
             # d_f = c_prev·d_c
             d_f = c_prev * d_c
             # d_z_f = d_f·f·(1 − f)
-            d_z_f = d_f * f * (1 - f)
+            d_z_f = d_f * f * (np.float32(1) - f)
             # d_zx_f = d_z_f
             d_zx_f = d_z_f
             # d_zx_i = d_z_i
@@ -268,6 +268,8 @@ def sequence_backward(
     dtype = d_hs.dtype
     # the gradients of every step's projections (fused ones share theirs)
     d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -292,15 +294,14 @@ def sequence_backward(
             d_proj_zx[t],
             d_prev_c,
         )
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zx[t], weight_T_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
         d_state_c, d_prev_c = d_prev_c, d_state_c
     # every weight's gradient: one product over the T*B rows
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx)
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)

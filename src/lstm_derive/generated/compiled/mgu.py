@@ -74,11 +74,11 @@ def backward_1(
             # d_f = d_f_next + d_fh·h_prev
             d_f = d_f_next + d_fh * h_prev
             # d_z_f = d_f·f·(1 − f)
-            d_z_f = d_f * f * (1 - f)
+            d_z_f = d_f * f * (np.float32(1) - f)
             # d_zx_f = d_z_f
             d_zx_f = d_z_f
             # d_zx_n = 0
-            d_zx_n = 0.0
+            d_zx_n = np.float32(0)
             # d_zh_f = d_z_f
             d_zh_f = d_z_f
             # d_h_prev = d_fh·f
@@ -110,7 +110,7 @@ def forward_2(in_zx, in_zfh, in_h_prev, in_f, out_h, out_n):
             # n = tanh(z_n)
             n = tanh(z_n)
             # h = f·n + h_prev·(1 − f)
-            h = f * n + h_prev * (1 - f)
+            h = f * n + h_prev * (np.float32(1) - f)
             out_h_row[col] = h
             out_n_row[col] = n
 
@@ -141,15 +141,15 @@ def backward_2(
             # d_n = d_h·f
             d_n = d_h * f
             # d_z_n = d_n·(1 − n²)
-            d_z_n = d_n * (1 - n**2)
+            d_z_n = d_n * (np.float32(1) - (n * n))
             # d_zx_f = 0
-            d_zx_f = 0.0
+            d_zx_f = np.float32(0)
             # d_zx_n = d_z_n
             d_zx_n = d_z_n
             # d_zfh_n = d_z_n
             d_zfh_n = d_z_n
             # d_h_prev = d_h·(1 − f)
-            d_h_prev = d_h * (1 - f)
+            d_h_prev = d_h * (np.float32(1) - f)
             # d_f = d_h·(-h_prev + n)
             d_f = d_h * (-h_prev + n)
             out_d_zx_f_row[col] = d_zx_f
@@ -265,6 +265,8 @@ def sequence_backward(
     d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
     d_proj_zh = np.empty((steps, batch, param_W_h.shape[1]), dtype)
     d_proj_zfh = np.empty((steps, batch, param_W_fh.shape[1]), dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -306,6 +308,8 @@ def sequence_backward(
         )
         np.add(d_proj_zx[t], scratch_1_0, d_proj_zx[t])
         np.add(d_prev_h, scratch_1_2, d_prev_h)
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zh[t], weight_T_zh, scratch_zh)
         np.add(d_prev_h, scratch_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
@@ -314,9 +318,6 @@ def sequence_backward(
     d_rows_zh = d_proj_zh.reshape((steps * batch, d_proj_zh.shape[2]))
     d_rows_zfh = d_proj_zfh.reshape((steps * batch, d_proj_zfh.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
     d_param_W_fh = np.dot(value_fh.reshape((steps * batch, hidden)).T, d_rows_zfh)
     if input_gradient:

@@ -57,7 +57,7 @@ def backward_1(in_d_h_next, in_h, out_d_z):
             # d_h = d_h_next
             d_h = d_h_next
             # d_z_h = d_h·[h > 0]
-            d_z_h = d_h * (1.0 if h > 0 else 0.0)
+            d_z_h = d_h * (np.float32(1) if h > 0 else np.float32(0))
             # d_zx_h = d_z_h
             d_zx_h = d_z_h
             out_d_zx_h_row[col] = d_zx_h
@@ -134,6 +134,8 @@ def sequence_backward(
     dtype = d_hs.dtype
     # the gradients of every step's projections (fused ones share theirs)
     d_proj_zx = np.empty((steps, batch, param_W_x.shape[1]), dtype)
+    # the biases' gradients, summed over the rows of every step
+    d_param_b_x = np.zeros(param_W_x.shape[1], dtype)
     # the gradients reaching each state from step t + 1, and going to step t - 1
     d_state_h = d_last_h.copy()
     d_prev_h = np.empty((batch, hidden), dtype)
@@ -145,14 +147,13 @@ def sequence_backward(
         np.add(d_hs[:, t], d_state_h, d_total_h)
         # stage 1
         backward_1(d_total_h, state_h[t + 1], d_proj_zx[t])
+        for row in range(batch):
+            d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zx[t], weight_T_zh, d_prev_h)
         d_state_h, d_prev_h = d_prev_h, d_state_h
     # every weight's gradient: one product over the T*B rows
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_b_x = np.zeros(d_rows_zx.shape[1], dtype)
-    for row in range(d_rows_zx.shape[0]):
-        d_param_b_x += d_rows_zx[row]
     d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx)
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)
