@@ -488,3 +488,18 @@ def test_the_longest_lag_runs_the_cells_its_claims_are_about() -> None:
     on_100 = {p.cell for p in points if p.task == "adding-100"}
     assert on_100 == {"rnn", "lstm", "gru"}
     assert {p.cell for p in points if p.task == "adding-30"} == set(FAMILY)
+
+
+@pytest.mark.parametrize(("task", "cell"), [("adding-10", "lstm"), ("stream", "gru")])
+def test_the_two_backends_record_the_same_run(task: str, cell: str) -> None:
+    # the adding problem has lengths (Numba steps through the driver), the stream
+    # runs its segments as whole sequences in one compiled call
+    budget = min(protocol.BUDGETS)
+    point = Point(task, cell, 0, Setting(0.01, 1.0), budget, "final")
+    numpy_run, numba_run = run_point(point, "numpy"), run_point(point, "numba")
+    assert (numpy_run.backend, numba_run.backend) == ("numpy", "numba")
+    drift = relative_differences(numpy_run.curve["loss"], numba_run.curve["loss"])
+    assert max(drift) <= LOSS_RTOL
+    mine, theirs = numba_run.test_at(budget), numpy_run.test_at(budget)
+    assert relative_differences([theirs["loss"]], [mine["loss"]])[0] <= LOSS_RTOL
+    assert abs(mine["metric"] - theirs["metric"]) <= METRIC_TOLERANCE
