@@ -1,6 +1,7 @@
 """Every chapter ends the same way: a summary, then exercises with hidden solutions.
 
-The shape, read from each chapter's MyST source (docs/chapters/*.md):
+The shape, read from each chapter's MyST source (docs/chapters/*.md and
+docs/experiments/*.md):
 
 - ``## Summary`` (3 to 5 bullets) and then ``## Exercises``, the last two H2
   sections of the page;
@@ -23,7 +24,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "docs" / "chapters").glob("*.md"))
+CHAPTERS = sorted((ROOT / "docs" / "chapters").glob("*.md")) + sorted(
+    (ROOT / "docs" / "experiments").glob("*.md")
+)
 EXERCISE = re.compile(r"^### Exercise (?P<number>\d+): \S")
 SOLUTION = re.compile(r"^:::+\{admonition\} Solution\s*$")
 

@@ -305,8 +305,9 @@ def test_no_page_is_wider_than_a_phone(
     browser: Any, site_url: str, site: Path, language: str
 ) -> None:
     pages = ["index.html", "glossary.html"] + [
-        f"chapters/{path.name}"
-        for path in sorted((site / language / "chapters").glob("*.html"))
+        f"{folder}/{path.name}"
+        for folder in ("chapters", "experiments")
+        for path in sorted((site / language / folder).glob("*.html"))
     ]
     context = browser.new_context(
         viewport={"width": 390, "height": 800}, base_url=site_url

@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ZH = ROOT / "docs" / "_build" / "html" / "zh_CN"
 PAGES = [
     *(f"chapters/{p.stem}.html" for p in sorted((ROOT / "docs/chapters").glob("*.md"))),
+    *(
+        f"experiments/{p.stem}.html"
+        for p in sorted((ROOT / "docs/experiments").glob("*.md"))
+    ),
     "index.html",
     "glossary.html",
 ]
