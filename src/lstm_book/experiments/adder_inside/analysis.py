@@ -119,7 +119,7 @@ class CarryUnit:
 
     @property
     def correlation(self) -> float:
-        """|r| of the carry unit's hidden state."""
+        """``|r|`` of the carry unit's hidden state."""
         return float(abs(self.hidden_correlations[self.unit]))
 
     @property
@@ -129,7 +129,7 @@ class CarryUnit:
 
 
 def find_carry_unit(traces: Traces) -> CarryUnit:
-    """The unit with the largest |correlation| of its hidden state with the carry."""
+    """The unit with the largest ``|correlation|`` of its hidden state with the carry."""
     hidden = correlations(traces.values["h"], traces.carry)
     cell = correlations(traces.values["c"], traces.carry)
     return CarryUnit(int(np.argmax(np.abs(hidden))), hidden, cell)

@@ -107,7 +107,7 @@ def _outline(unit: int, steps: int) -> Rectangle:
 
 
 def correlation_figure(carry: CarryUnit, language: Language) -> Figure:
-    """|correlation| of each unit's hidden and cell state with the carry, as bars."""
+    """``|correlation|`` of each unit's hidden and cell state with the carry, as bars."""
     words = WORDS[language]
     units = np.arange(len(carry.hidden_correlations))
     with figure_fonts():

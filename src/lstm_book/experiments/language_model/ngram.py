@@ -53,7 +53,7 @@ class NGram:
         return cls(order, vocabulary_size, smoothing, pairs, contexts)
 
     def log_probability(self, context: tuple[int, ...], following: int) -> float:
-        """log P(following | context), smoothed."""
+        """``log P(following | context)``, smoothed."""
         k, size = self.smoothing, self.vocabulary_size
         numerator = self.pairs.get((*context, following), 0) + k
         return math.log(numerator / (self.contexts.get(context, 0) + k * size))

@@ -46,6 +46,11 @@ def curves_figure(record: Record, language: Language) -> Figure:
             label=words["bigram"],
         )  # fmt: skip
         validation.set_yscale("log")
+        ticks = [
+            t for t in (3, 4, 5, 6, 8, 10, 15, 20, 30) if t <= validation.get_ylim()[1]
+        ]
+        validation.set_yticks(ticks, [str(t) for t in ticks])
+        validation.minorticks_off()
         validation.set_ylabel(words["perplexity"])
         train.set_ylabel(words["train"])
         for axes in (train, validation):

@@ -110,7 +110,7 @@ def curves_figure(
 def sensitivity_figure(
     runs: Sequence[LagRun], lag: int, language: Language, seed: int = 0
 ) -> Figure:
-    """|∂y/∂x_t| of each trained model against the step t, at one lag."""
+    """``|∂y/∂x_t|`` of each trained model against the step t, at one lag."""
     words = WORDS[language]
     with figure_fonts():
         figure = Figure(figsize=(6.4, 3.2), layout="constrained")

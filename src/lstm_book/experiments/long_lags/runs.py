@@ -87,7 +87,7 @@ class LagRun:
     head: list[float]
     """The training losses of the first :data:`HEAD` updates, exactly."""
     sensitivity: list[float]
-    """The trained model's mean |∂y/∂x_t| over test sequences of exactly T steps,
+    """The trained model's mean ``|∂y/∂x_t|`` over test sequences of exactly T steps,
     for t = 1..T: how strongly the answer depends on each step's input."""
     seconds: float
     environment: dict[str, str] = field(default_factory=dict)
@@ -140,7 +140,7 @@ def update(
 
 
 def sensitivity(model: nn.Sequential, lag: int, count: int = 256) -> Array:
-    """Mean over ``count`` test sequences of exactly ``lag`` steps of |∂y/∂x_t|.
+    """Mean over ``count`` test sequences of exactly ``lag`` steps of ``|∂y/∂x_t|``.
 
     The answer y is read after the last step; ∂y/∂x_t (both inputs of step t)
     says how much a change at step t moves it. A model that carries the marked
