@@ -136,3 +136,18 @@ def test_a_recorded_run_is_reproduced_for_its_first_updates(
             f"environment differs: {describe_difference(recorded.environment)}",
         )
     )  # fmt: skip
+
+
+def test_the_extra_runs_change_one_setting_of_the_lstm(
+    records: list[runs.LagRun],
+) -> None:
+    extra = runs.read_records(runs.RECORDED_EXTRA)
+    (usual,) = [r for r in runs.select(records, "lstm", 50) if r.config.seed == 0]
+    (far,) = [r for r in runs.select(records, "lstm", 100) if r.config.seed == 0]
+    assert sorted((r.config for r in extra), key=lambda c: (c.updates, c.lag)) == [
+        replace(usual.config, keep_bias=3.0),
+        replace(far.config, keep_bias=3.0),
+        replace(usual.config, updates=3 * usual.config.updates),
+    ]
+    (longer,) = [r for r in extra if r.config.updates > usual.config.updates]
+    assert longer.head == usual.head  # the same start, then more updates
