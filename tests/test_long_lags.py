@@ -16,8 +16,8 @@ from lstm_book.environment import (
     same_environment,
 )
 from lstm_book.experiments.long_lags import plots, runs
-from lstm_book.experiments.tasks import adding
 from lstm_book.site.language import LANGUAGES, Language, drawn_words, english_words
+from lstm_derive import nn
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +55,16 @@ def test_a_short_run_records_its_curves_and_its_sensitivity() -> None:
 
 def test_the_gated_cells_start_leaning_towards_keeping() -> None:
     rng = np.random.default_rng(0)
-    for cell, gate in (("lstm", "f"), ("gru", "u")):
-        model = runs.build_model(runs.LagConfig(cell, 10, hidden=4), rng)
-        layer = model.layers[0]
-        model.forward(np.zeros((1, 1, adding.INPUTS)))
-        # zero input and zero state: the gate is sigmoid(its bias) = sigmoid(1)
-        assert np.allclose(layer.values(gate), 1 / (1 + np.exp(-1.0)))  # type: ignore[attr-defined]
+    for cell, gate in runs.KEEP_GATE.items():
+        config = runs.LagConfig(cell, 10, hidden=4, keep_bias=3.0)
+        layer = runs.build_model(config, rng).layers[0]
+        assert isinstance(layer, nn.Recurrent)
+        projection = next(
+            p for p in layer.cell.projections if p.bias is not None and gate in p.blocks
+        )
+        assert projection.bias is not None
+        k = projection.blocks.index(gate)
+        assert np.all(layer.params[projection.bias][4 * k : 4 * (k + 1)] == 3.0)
 
 
 def test_the_record_holds_every_cell_at_every_lag(records: list[runs.LagRun]) -> None:
