@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, required=True)
     parser.add_argument("--cells", nargs="+", default=list(CELLS))
     parser.add_argument("--lags", type=int, nargs="+", default=list(LAGS))
-    parser.add_argument("--seeds", type=int, default=2)
+    parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--updates", type=int, default=LagConfig.updates)
     parser.add_argument("--keep-bias", type=float, default=LagConfig.keep_bias)
     parser.add_argument("--workers", type=int, default=1)
