@@ -20,7 +20,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "validation mse": "validation mean squared error",
         "panel": "T = {}",
         "step": "step t",
-        "sensitivity": "|∂y/∂x_t|",
+        "sensitivity": r"$|\partial y / \partial x_t|$",
         "marked": "where the marks can be",
     },
     "zh": {
@@ -32,7 +32,7 @@ WORDS: dict[Language, dict[str, str]] = {
         "validation mse": "验证均方误差",
         "panel": "T = {}",
         "step": "第 t 步",
-        "sensitivity": "|∂y/∂x_t|",
+        "sensitivity": r"$|\partial y / \partial x_t|$",
         "marked": "标记可能出现的位置",
     },
 }
