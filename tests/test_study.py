@@ -503,3 +503,17 @@ def test_the_two_backends_record_the_same_run(task: str, cell: str) -> None:
     mine, theirs = numba_run.test_at(budget), numpy_run.test_at(budget)
     assert relative_differences([theirs["loss"]], [mine["loss"]])[0] <= LOSS_RTOL
     assert abs(mine["metric"] - theirs["metric"]) <= METRIC_TOLERANCE
+
+
+def test_a_records_code_hash_sees_code_not_comments() -> None:
+    source = Path(generated.load("lstm").__file__ or "").read_text(encoding="utf-8")
+    before = records.code_hash(source)
+    assert before == records.cell_code_hash("lstm")
+    commented = source.replace('"""LSTM', '"""An LSTM', 1).replace(
+        "    # forget gate:", "    # the forget gate:"
+    )
+    assert commented != source
+    assert records.code_hash(commented) == before
+    changed = source.replace("RETENTION = (", "RETENTION = None and (", 1)
+    assert changed != source
+    assert records.code_hash(changed) != before

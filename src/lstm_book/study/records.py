@@ -10,6 +10,7 @@ numeric environment it ran in: a re-run equals it bit for bit only on the same o
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import platform
@@ -86,10 +87,26 @@ def point_of(record: Record) -> Point:
 
 
 def cell_code_hash(cell: str) -> str:
-    """The first 12 hex digits of the SHA-256 of the cell's generated module."""
+    """The first 12 hex digits of the SHA-256 of the cell's generated code.
+
+    The code is the module's syntax tree without its docstrings: a comment, a
+    docstring or a note of the spec printed in them changes no record's hash, a
+    changed line of code does.
+    """
     source = generated.load(cell).__file__
     assert source is not None
-    return hashlib.sha256(Path(source).read_bytes()).hexdigest()[:12]
+    return code_hash(Path(source).read_text(encoding="utf-8"))
+
+
+def code_hash(source: str) -> str:
+    """The hash of :func:`cell_code_hash` for the text of a module."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef) and (
+            ast.get_docstring(node, clean=False) is not None
+        ):
+            node.body = node.body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:12]
 
 
 def versions(cell: str) -> dict[str, str]:
