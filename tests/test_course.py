@@ -674,5 +674,5 @@ def test_softmax_is_stable_for_large_logits() -> None:
     z = np.array([[1000.0, -1000.0], [999.0, -1001.0], [0.0, 5.0]])
     p = course.softmax(z)  # an overflow would raise: warnings are errors
     np.testing.assert_allclose(p.sum(axis=0), 1.0, rtol=1e-15)
-    np.testing.assert_allclose(p[:2, 0], [1 / (1 + np.exp(-1)), 1 / (1 + np.e)])
+    np.testing.assert_allclose(p[:2, 0], [1 / (1 + np.exp(-1)), 1 / (1 + np.exp(1))])
     np.testing.assert_allclose(course.softmax(z[:, 1:] - 3), p[:, 1:], rtol=1e-14)

@@ -56,8 +56,22 @@ def sigmoid(z: float) -> float:
 SCALARS: dict[str, Callable[[float], float]] = {"sigmoid": sigmoid, "tanh": math.tanh}
 """The functions of one number the printed code calls by name (what the compiled
 kernels import from :mod:`lstm_derive.numerics.scalars`, which needs Numba)."""
+
+
+class _PythonFloats:
+    """What the printed ``np.float32(c)`` means here: the number ``c`` itself.
+
+    The ``math`` printer types a constant as float32 where float32 holds it exactly
+    (for the compiled kernels); as a Python float it is the same number, and this
+    check runs where NumPy is not installed (the browser's playground).
+    """
+
+    float32 = float
+
+
 NAMESPACE: dict[str, object] = {
     "math": math,
+    "np": _PythonFloats,
     **SCALARS,
     "__builtins__": {"abs": abs, "max": max, "min": min},
 }
