@@ -5,8 +5,9 @@ of a batch in one compiled call, printed from the stage table by
 :mod:`lstm_derive.codegen.sequence`. Here, for every cell in float64, the hidden
 states, the final states and every gradient (x, the initial states, each
 parameter) equal the NumPy driver's to 1e-12, from random initial states and with
-a loss on the final states too; the backward pass passes the gradient check; and
-``nn.Recurrent(..., backend="numba")`` runs it, falling back to the per-step
+a loss on the final states too; the backward pass passes the gradient check; the
+same holds for sequences of different lengths and with recurrent dropout masks;
+and ``nn.Recurrent(..., backend="numba")`` runs it, falling back to the per-step
 kernels for sequences of different lengths and for recurrent dropout.
 """
 
@@ -82,25 +83,86 @@ def test_whole_sequence_equals_the_driver_in_float64(
         np.testing.assert_array_equal(gradient, grads_c[name], err_msg=name)
 
 
+# Sequences of different lengths (one of length 1, one of full length) and a
+# recurrent dropout mask (one per sequence, on h_prev before its projection).
+RAGGED = {
+    "lengths": {"lengths": np.array([5, 1, 3])},
+    "dropout": {"recurrent_masks": "h"},
+    "lengths and dropout": {"lengths": np.array([1, 5, 2]), "recurrent_masks": "h"},
+}
+
+
+def ragged(kind: str, batch: int, hidden: int, seed: int = 2) -> dict[str, Any]:
+    """The keywords of a ``RAGGED`` kind: its lengths and a mask that drops ~half."""
+    keywords = dict(RAGGED[kind])
+    if "recurrent_masks" in keywords:
+        keep = np.random.default_rng(seed).random((batch, hidden)) < 0.5
+        keywords["recurrent_masks"] = {"h": keep / 0.5}
+    return keywords
+
+
+@pytest.mark.parametrize("kind", RAGGED)
+@pytest.mark.parametrize("cell_name", CELLS)
+def test_lengths_and_dropout_equal_the_driver_in_float64(
+    cell_name: str, kind: str, backend: Any
+) -> None:
+    cell = bptt.Cell.of(generated.load(cell_name))
+    a = arrays(cell)
+    batch, steps, hidden = a["d_hs"].shape
+    keywords = ragged(kind, batch, hidden)
+    hs, finals, cache = cell.forward(a["x"], a["states0"], a["params"], **keywords)
+    grads = cell.backward(a["d_hs"], cache, a["d_last"])
+    done = backend.forward_sequence(cell, a["x"], a["states0"], a["params"], **keywords)
+    assert done is not None
+    hs_c, finals_c, cache_c = done
+    grads_c = cache_c.backward(a["d_hs"], a["d_last"])
+    close(hs_c, hs, "hidden states")
+    for state in cell.states:
+        close(finals_c[state], finals[state], f"final {state}")
+    initial = {f"{s}0" for s in cell.states}
+    assert grads_c.keys() == grads.keys() == {"x", *a["params"], *initial}
+    for name in grads:
+        close(grads_c[name], grads[name], f"gradient of {name}")
+    lengths = keywords.get("lengths", np.full(batch, steps))
+    valid = np.arange(steps) < lengths[:, None]  # [B, T]
+    if "lengths" in keywords:
+        assert not hs_c[~valid].any()  # padded steps output zero
+        assert not grads_c["x"][~valid].any()  # and receive no gradient
+    # every value a step keeps, as the driver keeps it; at a padded step a state
+    # is the row's kept one (the driver keeps what the kernels made there)
+    for name in cache.steps[0]:
+        made, made_c = cache.values(name), cache_c.values(name)
+        if name in cell.states:
+            made, made_c = made[valid], made_c[valid]
+        close(made_c, made, f"values({name!r})")
+    without = cache_c.backward(a["d_hs"], a["d_last"], input_gradient=False)
+    for name, gradient in without.items():
+        np.testing.assert_array_equal(gradient, grads_c[name], err_msg=name)
+
+
 class SequenceUnderCheck:
     """A cell whose passes run as the whole-sequence functions, for gradcheck.check.
 
     The central differences evaluate the loss in extended precision (long double),
     which Numba cannot compile: those evaluations run the NumPy driver. The backward
     pass under test, and the forward pass whose arrays it reads, are compiled.
+    ``keywords`` (lengths, recurrent masks) go to both forward passes.
     """
 
-    def __init__(self, cell: str, backend: Any) -> None:
+    def __init__(self, cell: str, backend: Any, **keywords: Any) -> None:
         self.reference = bptt.Cell.of(generated.load(cell))
         self.backend = backend
+        self.keywords = keywords
         self.states = self.reference.states
         self.layout = self.reference.layout
         self.shapes = self.reference.shapes
 
     def forward(self, x: Any, states0: Any, params: Any) -> Any:
         if x.dtype == np.longdouble:
-            return self.reference.forward(x, states0, params)
-        done = self.backend.forward_sequence(self.reference, x, states0, params)
+            return self.reference.forward(x, states0, params, **self.keywords)
+        done = self.backend.forward_sequence(
+            self.reference, x, states0, params, **self.keywords
+        )
         assert done is not None
         return done
 
@@ -114,6 +176,17 @@ def test_whole_sequence_passes_gradient_check(cell: str, backend: Any) -> None:
     rows = gradcheck.check(
         SequenceUnderCheck(cell, backend), batch=2, steps=3, inputs=3, hidden=4, seed=7
     )
+    worst = max(row.rel_error for row in rows)
+    assert worst <= 1e-7, gradcheck.summary(rows)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_lengths_and_dropout_pass_gradient_check(cell: str, backend: Any) -> None:
+    """Two sequences, of lengths 1 and 3 (of 3 steps), under one dropout mask."""
+    keywords = ragged("lengths and dropout", batch=2, hidden=4, seed=8)
+    keywords["lengths"] = np.array([1, 3])
+    under_check = SequenceUnderCheck(cell, backend, **keywords)
+    rows = gradcheck.check(under_check, batch=2, steps=3, inputs=3, hidden=4, seed=7)
     worst = max(row.rel_error for row in rows)
     assert worst <= 1e-7, gradcheck.summary(rows)
 
