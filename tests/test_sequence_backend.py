@@ -7,8 +7,8 @@ states, the final states and every gradient (x, the initial states, each
 parameter) equal the NumPy driver's to 1e-12, from random initial states and with
 a loss on the final states too; the backward pass passes the gradient check; the
 same holds for sequences of different lengths and with recurrent dropout masks;
-and ``nn.Recurrent(..., backend="numba")`` runs it, falling back to the per-step
-kernels for sequences of different lengths and for recurrent dropout.
+and ``nn.Recurrent(..., backend="numba")`` runs it, lengths and recurrent dropout
+included.
 """
 
 from __future__ import annotations
@@ -84,18 +84,22 @@ def test_whole_sequence_equals_the_driver_in_float64(
 
 
 # Sequences of different lengths (one of length 1, one of full length) and a
-# recurrent dropout mask (one per sequence, on h_prev before its projection).
-RAGGED = {
-    "lengths": {"lengths": np.array([5, 1, 3])},
-    "dropout": {"recurrent_masks": "h"},
-    "lengths and dropout": {"lengths": np.array([1, 5, 2]), "recurrent_masks": "h"},
+# recurrent dropout mask (one per sequence, on h_prev before its projection): per
+# kind, the lengths of the 3 sequences of `arrays` (or none) and whether to drop.
+RAGGED: dict[str, tuple[list[int] | None, bool]] = {
+    "lengths": ([5, 1, 3], False),
+    "dropout": (None, True),
+    "lengths and dropout": ([1, 5, 2], True),
 }
 
 
 def ragged(kind: str, batch: int, hidden: int, seed: int = 2) -> dict[str, Any]:
     """The keywords of a ``RAGGED`` kind: its lengths and a mask that drops ~half."""
-    keywords = dict(RAGGED[kind])
-    if "recurrent_masks" in keywords:
+    lengths, dropout = RAGGED[kind]
+    keywords: dict[str, Any] = {}
+    if lengths is not None:
+        keywords["lengths"] = np.array(lengths)
+    if dropout:
         keep = np.random.default_rng(seed).random((batch, hidden)) < 0.5
         keywords["recurrent_masks"] = {"h": keep / 0.5}
     return keywords
@@ -129,10 +133,13 @@ def test_lengths_and_dropout_equal_the_driver_in_float64(
         assert not hs_c[~valid].any()  # padded steps output zero
         assert not grads_c["x"][~valid].any()  # and receive no gradient
     # every value a step keeps, as the driver keeps it; at a padded step a state
-    # is the row's kept one (the driver keeps what the kernels made there)
+    # is the row's kept one, its final state (the driver keeps what the kernels
+    # made there)
     for name in cache.steps[0]:
         made, made_c = cache.values(name), cache_c.values(name)
         if name in cell.states:
+            kept = np.broadcast_to(finals_c[name][:, None], made_c.shape)
+            np.testing.assert_array_equal(made_c[~valid], kept[~valid])
             made, made_c = made[valid], made_c[valid]
         close(made_c, made, f"values({name!r})")
     without = cache_c.backward(a["d_hs"], a["d_last"], input_gradient=False)
@@ -183,8 +190,8 @@ def test_whole_sequence_passes_gradient_check(cell: str, backend: Any) -> None:
 @pytest.mark.parametrize("cell", CELLS)
 def test_lengths_and_dropout_pass_gradient_check(cell: str, backend: Any) -> None:
     """Two sequences, of lengths 1 and 3 (of 3 steps), under one dropout mask."""
-    keywords = ragged("lengths and dropout", batch=2, hidden=4, seed=8)
-    keywords["lengths"] = np.array([1, 3])
+    keep = np.random.default_rng(8).random((2, 4)) < 0.5
+    keywords = {"lengths": np.array([1, 3]), "recurrent_masks": {"h": keep / 0.5}}
     under_check = SequenceUnderCheck(cell, backend, **keywords)
     rows = gradcheck.check(under_check, batch=2, steps=3, inputs=3, hidden=4, seed=7)
     worst = max(row.rel_error for row in rows)
@@ -221,28 +228,39 @@ def test_recurrent_runs_the_whole_sequence_and_equals_numpy(backend: Any) -> Non
         close(layer.gates()[gate], values, gate)
 
 
-@pytest.mark.parametrize("forward", ["lengths", "recurrent_dropout"])
-def test_lengths_and_recurrent_dropout_run_the_per_step_kernels(
-    forward: str, backend: Any
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("forward", ["lengths", "recurrent_dropout", "both"])
+def test_lengths_and_recurrent_dropout_run_the_whole_sequence(
+    forward: str, return_sequences: bool, backend: Any
 ) -> None:
-    """What the whole-sequence functions leave to the driver: still equal to NumPy."""
+    """nn.Recurrent(backend="numba") runs them in one call each, equal to NumPy."""
+    from lstm_derive.nn.compiled import SequenceCache  # noqa: PLC0415 (needs Numba)
+
     del backend  # Numba is there
     x = np.random.default_rng(4).standard_normal((4, 6, 3))
+    initial = {"h": np.random.default_rng(5).standard_normal((4, 5))}
     results = {}
     for name in ("numpy", "numba"):
-        layer = nn.Recurrent("lstm", 3, 5, rng=np.random.default_rng(3), backend=name)
-        if forward == "lengths":
-            out = layer.forward(x, lengths=np.array([6, 2, 1, 4]))
-        else:
-            layer.recurrent_dropout = 0.5
-            out = layer.forward(x)
-        assert isinstance(layer._cache, bptt.Cache)  # the driver ran the pass
-        results[name] = out, layer.backward(np.cos(out)), layer.grads
-    (out, d_x, grads), (out_c, d_x_c, grads_c) = results["numpy"], results["numba"]
+        layer = nn.Recurrent(
+            "lstm", 3, 5, rng=np.random.default_rng(3), backend=name,
+            return_sequences=return_sequences,
+            recurrent_dropout=0.0 if forward == "lengths" else 0.5,
+        )  # fmt: skip
+        lengths = None if forward == "recurrent_dropout" else np.array([6, 2, 1, 4])
+        out = layer.forward(x, initial_state=initial, lengths=lengths)
+        assert isinstance(
+            layer._cache, SequenceCache if name == "numba" else bptt.Cache
+        )
+        last = out[:, -1] if return_sequences else out
+        d_x = layer.backward(np.cos(out), d_final_state={"c": np.sin(last)})
+        results[name] = out, d_x, layer.grads, layer.initial_state_grads
+    (out, d_x, grads, d_0), (out_c, d_x_c, grads_c, d_0_c) = results.values()
     close(out_c, out, "hidden states")
     close(d_x_c, d_x, "d_x")
     for name in grads:
         close(grads_c[name], grads[name], name)
+    for state in d_0:
+        close(d_0_c[state], d_0[state], f"d_{state}0")
 
 
 def test_float32_stays_float32_and_close(backend: Any) -> None:
