@@ -5,9 +5,10 @@ of a batch in one compiled call, printed from the stage table by
 :mod:`lstm_derive.codegen.sequence`. Here, for every cell in float64, the hidden
 states, the final states and every gradient (x, the initial states, each
 parameter) equal the NumPy driver's to 1e-12, from random initial states and with
-a loss on the final states too; the backward pass passes the gradient check; and
-``nn.Recurrent(..., backend="numba")`` runs it, falling back to the per-step
-kernels for sequences of different lengths and for recurrent dropout.
+a loss on the final states too; the backward pass passes the gradient check; the
+same holds for sequences of different lengths and with recurrent dropout masks;
+and ``nn.Recurrent(..., backend="numba")`` runs it, lengths and recurrent dropout
+included.
 """
 
 from __future__ import annotations
@@ -82,25 +83,93 @@ def test_whole_sequence_equals_the_driver_in_float64(
         np.testing.assert_array_equal(gradient, grads_c[name], err_msg=name)
 
 
+# Sequences of different lengths (one of length 1, one of full length) and a
+# recurrent dropout mask (one per sequence, on h_prev before its projection): per
+# kind, the lengths of the 3 sequences of `arrays` (or none) and whether to drop.
+RAGGED: dict[str, tuple[list[int] | None, bool]] = {
+    "lengths": ([5, 1, 3], False),
+    "dropout": (None, True),
+    "lengths and dropout": ([1, 5, 2], True),
+}
+
+
+def ragged(kind: str, batch: int, hidden: int, seed: int = 2) -> dict[str, Any]:
+    """The keywords of a ``RAGGED`` kind: its lengths and a mask that drops ~half."""
+    lengths, dropout = RAGGED[kind]
+    keywords: dict[str, Any] = {}
+    if lengths is not None:
+        keywords["lengths"] = np.array(lengths)
+    if dropout:
+        keep = np.random.default_rng(seed).random((batch, hidden)) < 0.5
+        keywords["recurrent_masks"] = {"h": keep / 0.5}
+    return keywords
+
+
+@pytest.mark.parametrize("kind", RAGGED)
+@pytest.mark.parametrize("cell_name", CELLS)
+def test_lengths_and_dropout_equal_the_driver_in_float64(
+    cell_name: str, kind: str, backend: Any
+) -> None:
+    cell = bptt.Cell.of(generated.load(cell_name))
+    a = arrays(cell)
+    batch, steps, hidden = a["d_hs"].shape
+    keywords = ragged(kind, batch, hidden)
+    hs, finals, cache = cell.forward(a["x"], a["states0"], a["params"], **keywords)
+    grads = cell.backward(a["d_hs"], cache, a["d_last"])
+    done = backend.forward_sequence(cell, a["x"], a["states0"], a["params"], **keywords)
+    assert done is not None
+    hs_c, finals_c, cache_c = done
+    grads_c = cache_c.backward(a["d_hs"], a["d_last"])
+    close(hs_c, hs, "hidden states")
+    for state in cell.states:
+        close(finals_c[state], finals[state], f"final {state}")
+    initial = {f"{s}0" for s in cell.states}
+    assert grads_c.keys() == grads.keys() == {"x", *a["params"], *initial}
+    for name in grads:
+        close(grads_c[name], grads[name], f"gradient of {name}")
+    lengths = keywords.get("lengths", np.full(batch, steps))
+    valid = np.arange(steps) < lengths[:, None]  # [B, T]
+    if "lengths" in keywords:
+        assert not hs_c[~valid].any()  # padded steps output zero
+        assert not grads_c["x"][~valid].any()  # and receive no gradient
+    # every value a step keeps, as the driver keeps it; at a padded step a state
+    # is the row's kept one, its final state (the driver keeps what the kernels
+    # made there)
+    for name in cache.steps[0]:
+        made, made_c = cache.values(name), cache_c.values(name)
+        if name in cell.states:
+            kept = np.broadcast_to(finals_c[name][:, None], made_c.shape)
+            np.testing.assert_array_equal(made_c[~valid], kept[~valid])
+            made, made_c = made[valid], made_c[valid]
+        close(made_c, made, f"values({name!r})")
+    without = cache_c.backward(a["d_hs"], a["d_last"], input_gradient=False)
+    for name, gradient in without.items():
+        np.testing.assert_array_equal(gradient, grads_c[name], err_msg=name)
+
+
 class SequenceUnderCheck:
     """A cell whose passes run as the whole-sequence functions, for gradcheck.check.
 
     The central differences evaluate the loss in extended precision (long double),
     which Numba cannot compile: those evaluations run the NumPy driver. The backward
     pass under test, and the forward pass whose arrays it reads, are compiled.
+    ``keywords`` (lengths, recurrent masks) go to both forward passes.
     """
 
-    def __init__(self, cell: str, backend: Any) -> None:
+    def __init__(self, cell: str, backend: Any, **keywords: Any) -> None:
         self.reference = bptt.Cell.of(generated.load(cell))
         self.backend = backend
+        self.keywords = keywords
         self.states = self.reference.states
         self.layout = self.reference.layout
         self.shapes = self.reference.shapes
 
     def forward(self, x: Any, states0: Any, params: Any) -> Any:
         if x.dtype == np.longdouble:
-            return self.reference.forward(x, states0, params)
-        done = self.backend.forward_sequence(self.reference, x, states0, params)
+            return self.reference.forward(x, states0, params, **self.keywords)
+        done = self.backend.forward_sequence(
+            self.reference, x, states0, params, **self.keywords
+        )
         assert done is not None
         return done
 
@@ -114,6 +183,17 @@ def test_whole_sequence_passes_gradient_check(cell: str, backend: Any) -> None:
     rows = gradcheck.check(
         SequenceUnderCheck(cell, backend), batch=2, steps=3, inputs=3, hidden=4, seed=7
     )
+    worst = max(row.rel_error for row in rows)
+    assert worst <= 1e-7, gradcheck.summary(rows)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_lengths_and_dropout_pass_gradient_check(cell: str, backend: Any) -> None:
+    """Two sequences, of lengths 1 and 3 (of 3 steps), under one dropout mask."""
+    keep = np.random.default_rng(8).random((2, 4)) < 0.5
+    keywords = {"lengths": np.array([1, 3]), "recurrent_masks": {"h": keep / 0.5}}
+    under_check = SequenceUnderCheck(cell, backend, **keywords)
+    rows = gradcheck.check(under_check, batch=2, steps=3, inputs=3, hidden=4, seed=7)
     worst = max(row.rel_error for row in rows)
     assert worst <= 1e-7, gradcheck.summary(rows)
 
@@ -148,28 +228,39 @@ def test_recurrent_runs_the_whole_sequence_and_equals_numpy(backend: Any) -> Non
         close(layer.gates()[gate], values, gate)
 
 
-@pytest.mark.parametrize("forward", ["lengths", "recurrent_dropout"])
-def test_lengths_and_recurrent_dropout_run_the_per_step_kernels(
-    forward: str, backend: Any
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("forward", ["lengths", "recurrent_dropout", "both"])
+def test_lengths_and_recurrent_dropout_run_the_whole_sequence(
+    forward: str, return_sequences: bool, backend: Any
 ) -> None:
-    """What the whole-sequence functions leave to the driver: still equal to NumPy."""
+    """nn.Recurrent(backend="numba") runs them in one call each, equal to NumPy."""
+    from lstm_derive.nn.compiled import SequenceCache  # noqa: PLC0415 (needs Numba)
+
     del backend  # Numba is there
     x = np.random.default_rng(4).standard_normal((4, 6, 3))
+    initial = {"h": np.random.default_rng(5).standard_normal((4, 5))}
     results = {}
     for name in ("numpy", "numba"):
-        layer = nn.Recurrent("lstm", 3, 5, rng=np.random.default_rng(3), backend=name)
-        if forward == "lengths":
-            out = layer.forward(x, lengths=np.array([6, 2, 1, 4]))
-        else:
-            layer.recurrent_dropout = 0.5
-            out = layer.forward(x)
-        assert isinstance(layer._cache, bptt.Cache)  # the driver ran the pass
-        results[name] = out, layer.backward(np.cos(out)), layer.grads
-    (out, d_x, grads), (out_c, d_x_c, grads_c) = results["numpy"], results["numba"]
+        layer = nn.Recurrent(
+            "lstm", 3, 5, rng=np.random.default_rng(3), backend=name,
+            return_sequences=return_sequences,
+            recurrent_dropout=0.0 if forward == "lengths" else 0.5,
+        )  # fmt: skip
+        lengths = None if forward == "recurrent_dropout" else np.array([6, 2, 1, 4])
+        out = layer.forward(x, initial_state=initial, lengths=lengths)
+        assert isinstance(
+            layer._cache, SequenceCache if name == "numba" else bptt.Cache
+        )
+        last = out[:, -1] if return_sequences else out
+        d_x = layer.backward(np.cos(out), d_final_state={"c": np.sin(last)})
+        results[name] = out, d_x, layer.grads, layer.initial_state_grads
+    (out, d_x, grads, d_0), (out_c, d_x_c, grads_c, d_0_c) = results.values()
     close(out_c, out, "hidden states")
     close(d_x_c, d_x, "d_x")
     for name in grads:
         close(grads_c[name], grads[name], name)
+    for state in d_0:
+        close(d_0_c[state], d_0[state], f"d_{state}0")
 
 
 def test_float32_stays_float32_and_close(backend: Any) -> None:

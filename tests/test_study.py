@@ -492,8 +492,8 @@ def test_the_longest_lag_runs_the_cells_its_claims_are_about() -> None:
 
 @pytest.mark.parametrize(("task", "cell"), [("adding-10", "lstm"), ("stream", "gru")])
 def test_the_two_backends_record_the_same_run(task: str, cell: str) -> None:
-    # the adding problem has lengths (Numba steps through the driver), the stream
-    # runs its segments as whole sequences in one compiled call
+    # the adding problem has lengths, the stream carries its states from segment
+    # to segment: both run as whole sequences in one compiled call each
     budget = min(protocol.BUDGETS)
     point = Point(task, cell, 0, Setting(0.01, 1.0), budget, "final")
     numpy_run, numba_run = run_point(point, "numpy"), run_point(point, "numba")

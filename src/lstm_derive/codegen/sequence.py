@@ -25,6 +25,22 @@ Where a step keeps its values: the states of steps 0..T in one array per state,
 ``value_<v>[T, B, H]``. Two plain-Python functions, ``run_sequence_forward`` and
 ``run_sequence_backward``, pass these arrays by name, so the caller
 (:mod:`lstm_derive.nn.compiled`) needs no argument order.
+
+Sequences of different lengths and variational recurrent dropout, as the driver
+runs them:
+
+* ``lengths [B]``: a step ``t >= lengths[b]`` is padding for row ``b``. Its kernels
+  run, as the driver's do, but the step keeps the row's states (``state_<s>[t + 1]``
+  is set back to ``state_<s>[t]``); backward, no gradient reaches its values (the
+  row's gradients arriving at the step are set to zero before its kernels) and the
+  gradients of the final states pass it unchanged (padding is the end of a row, so
+  what passes a padded step is ``d_last_<s>``). Without lengths the caller passes
+  ``T`` for every row: a comparison per row and step, nothing else.
+* ``mask_<s> [B, H]``, for every state a projection reads: the previous state is
+  multiplied by it before every projection of it (the product's rows, for the
+  weight's gradient, are the dropped ones too), and the gradient coming back
+  through the projection by it again. A mask with no rows (``[0, H]``) drops
+  nothing: one branch per step, no multiplication.
 """
 
 from __future__ import annotations
@@ -133,6 +149,15 @@ def _tuple(names: list[str]) -> str:
     return f"({names[0]},)" if len(names) == 1 else ", ".join(names)
 
 
+def _padded(lines: list[str], comment: str) -> list[str]:
+    """``lines``, run for every row for which step ``t`` is padding."""
+    return [
+        f"for row in range(batch):  # {comment}",
+        "    if t >= lengths[row]:",
+        *(f"        {line}" for line in lines),
+    ]
+
+
 def at_step(table: Table, name: str) -> str:
     """The array holding ``name`` at step ``t``: the table's meaning of the name."""
     array, index = where(table, name)
@@ -164,18 +189,21 @@ class _Printer:
     def __init__(self, table: Table) -> None:
         self.t = table
         self.first_state = table.states[0]
+        # the states a projection reads: recurrent dropout may mask each of them
+        self.masked = tuple(
+            s
+            for s in table.states
+            if any(p.kind == "state" and p.source == s for p in table.projections)
+        )
         for entry in table.stages:  # every name a stage reads or saves must resolve
             for name in (*entry.reads, *entry.saved):
                 at_step(self.t, name)
 
     def project(self, p: Projection) -> list[str]:
         """``proj_<key> = <source at t> @ W (+ b)``, into the step's projection array."""
-        lines = [
-            _call(
-                "np.dot",
-                [at_step(self.t, p.reads), f"param_{p.weight}", f"proj_{p.key}"],
-            )
-        ]
+        # (a projection of a previous state reads it through its dropout mask)
+        source = f"prev_{p.source}" if p.kind == "state" else at_step(self.t, p.reads)
+        lines = [_call("np.dot", [source, f"param_{p.weight}", f"proj_{p.key}"])]
         if p.bias is not None:
             lines.append(f"proj_{p.key} += param_{p.bias}")
         return lines
@@ -185,8 +213,19 @@ class _Printer:
     def forward_arguments(self) -> list[str]:
         return [
             "x_rows",
+            "lengths",
             *(f"initial_{s}" for s in self.t.states),
+            *(f"mask_{s}" for s in self.masked),
             *(f"param_{p}" for p in self.t.parameters),
+        ]
+
+    def mask_flags(self) -> list[str]:
+        """``masked_<s>``: whether recurrent dropout masks the state (a mask with rows)."""
+        if not self.masked:
+            return []
+        return [
+            "# recurrent dropout: a mask with no rows drops nothing",
+            *(f"masked_{s} = mask_{s}.shape[0] > 0" for s in self.masked),
         ]
 
     def forward_returns(self) -> list[str]:
@@ -233,8 +272,19 @@ class _Printer:
                 f"proj_{p.key} = np.empty((batch, param_{p.weight}.shape[1]), dtype)"
                 for p in stepwise
             ]
+        lines += self.mask_flags()
+        lines += [
+            f"dropped_{s} = np.empty((batch, hidden), dtype)" for s in self.masked
+        ]
         lines.append("for t in range(steps):")
         body = []
+        for s in self.masked:
+            body += [
+                f"prev_{s} = state_{s}[t]",
+                f"if masked_{s}:  # the same mask at every step",
+                f"    np.multiply(prev_{s}, mask_{s}, dropped_{s})",
+                f"    prev_{s} = dropped_{s}",
+            ]
         for p in stepwise:
             if p.kind == "state":
                 body += self.project(p)
@@ -245,12 +295,19 @@ class _Printer:
             )
             for key in entry.projections_after:
                 body += self.project(t.projection(key))
+        body += _padded(
+            [f"state_{s}[t + 1, row] = state_{s}[t, row]" for s in t.states],
+            "a padded step keeps the row's states",
+        )
         lines += [f"    {line}" for line in body]
         lines.append(f"return {_tuple(self.forward_returns())}")
         docstring = (
             '"""Every step of a batch in one call (x_rows: time-major, [T*B, I]).\n\n'
-            "Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones "
-            "first),\nthen every value the kernels write ([T, B, H] each).\n"
+            "lengths [B]: each row's length (its later steps are padding); mask_<s>: "
+            "the\nrecurrent dropout mask of a state ([B, H]; [0, H] for none). "
+            "Returns the states of\nsteps 0..T ([T + 1, B, H] each, the initial ones "
+            "first; a padded step's are\nits row's last), then every value the "
+            "kernels write ([T, B, H] each).\n"
             '"""'
         )
         return self.function(
@@ -279,6 +336,8 @@ class _Printer:
             "d_hs",
             *(f"d_last_{s}" for s in self.t.states),
             "x_rows",
+            "lengths",
+            *(f"mask_{s}" for s in self.masked),
             *(f"param_{p}" for p in parameters),
             *(f"state_{s}" for s in states),
             *(f"value_{v}" for v in values),
@@ -295,7 +354,7 @@ class _Printer:
     def backward(self) -> str:
         t, first = self.t, self.first_state
         owners = t.owners
-        step = _Step(t, owners)
+        step = _Step(t, owners, self.masked)
         body = step.lines()
         lines = [
             "batch, steps, hidden = d_hs.shape",
@@ -352,14 +411,16 @@ class _Printer:
         if step.zeros:
             lines.append("# the gradient of an output nothing reads")
             lines.append("zeros = np.zeros((batch, hidden), dtype)")
+        lines += self.mask_flags()
         lines.append("for t in range(steps - 1, -1, -1):")
         lines += [f"    {line}" for line in body]
         lines += self.parameter_gradients()
         lines.append(f"return {_tuple(self.backward_returns())}")
         docstring = (
             '"""Backpropagation through every step of sequence_forward in one call.\n\n'
-            "d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at "
-            "the\nfinal states. Returns d_x (time-major rows; empty unless "
+            "d_hs [B, T, H]: the loss's gradient at every hidden state (ignored at "
+            "padded\nsteps); d_last_<s>: at the final states; lengths and mask_<s> "
+            "as the forward\npass had them. Returns d_x (time-major rows; empty unless "
             "input_gradient), the\ngradients of the initial states, then of every "
             "parameter, in layout order.\n"
             '"""'
@@ -382,8 +443,19 @@ class _Printer:
             d_rows = f"d_rows_{owners[p.key]}"
             if p.kind == "input":
                 rows = "x_rows"
-            elif p.kind == "state":
+            elif p.kind == "state":  # the previous states, through their mask
                 rows = f"state_{p.source}[:steps].reshape((steps * batch, hidden))"
+                dropped = (
+                    f"(state_{p.source}[:steps] * mask_{p.source})"
+                    ".reshape((steps * batch, hidden))"
+                )
+                lines += [
+                    f"if masked_{p.source}:",
+                    f"    d_param_{p.weight} = np.dot({dropped}.T, {d_rows})",
+                    "else:",
+                    f"    d_param_{p.weight} = np.dot({rows}.T, {d_rows})",
+                ]
+                continue
             else:
                 rows = f"value_{p.source}.reshape((steps * batch, hidden))"
             lines.append(f"d_param_{p.weight} = np.dot({rows}.T, {d_rows})")
@@ -409,14 +481,16 @@ class _Printer:
         t = self.t
         args = [
             "x_rows",
+            "lengths",
             *(f'states0["{s}"]' for s in t.states),
+            *(f'masks["{s}"]' for s in self.masked),
             *(f'params["{p}"]' for p in t.parameters),
         ]
         states = ", ".join(f'"{s}": state_{s}' for s in t.states)
         values = ", ".join(f'"{v}": value_{v}' for v in t.values)
         return "\n".join(
             [
-                "def run_sequence_forward(x_rows, states0, params):",
+                "def run_sequence_forward(x_rows, lengths, states0, masks, params):",
                 '    """sequence_forward with its arrays by name: (states, values)."""',
                 f"    {_tuple(self.forward_returns())} = "
                 + _call("sequence_forward", args),
@@ -431,6 +505,8 @@ class _Printer:
             "d_hs",
             *(f'd_last["{s}"]' for s in t.states),
             "x_rows",
+            "lengths",
+            *(f'masks["{s}"]' for s in self.masked),
             *(f'params["{p}"]' for p in parameters),
             *(f'states["{s}"]' for s in states),
             *(f'values["{v}"]' for v in values),
@@ -442,7 +518,10 @@ class _Printer:
         return "\n".join(
             [
                 "def run_sequence_backward(",
-                "    d_hs, d_last, x_rows, params, states, values, input_gradient",
+                (
+                    "    d_hs, d_last, x_rows, lengths, masks, params, states, values, "
+                    "input_gradient"
+                ),
                 "):",
                 '    """sequence_backward with its arrays by name: the gradients by name."""',
                 *unread,
@@ -475,9 +554,12 @@ class _Step:
     order.
     """
 
-    def __init__(self, table: Table, owners: dict[str, str]) -> None:
+    def __init__(
+        self, table: Table, owners: dict[str, str], masked: tuple[str, ...]
+    ) -> None:
         self.t = table
         self.owners = owners
+        self.masked = masked
         self.values: list[str] = []  # the values that receive a gradient
         self.scratch: dict[str, str] = {}  # scratch array -> its allocation
         self.zeros = False
@@ -492,6 +574,11 @@ class _Step:
         t = self.t
         first = t.states[0]
         self.body.append(f"np.add(d_hs[:, t], d_state_{first}, d_total_{first})")
+        arriving = [f"d_total_{first}"] + [f"d_state_{s}" for s in t.states[1:]]
+        self.body += _padded(
+            [f"{name}[row] = 0.0" for name in arriving],
+            "no gradient reaches a padded step's values",
+        )
         self.arriving = {s: f"d_state_{s}" for s in t.states} | {
             first: f"d_total_{first}"
         }
@@ -512,15 +599,28 @@ class _Step:
         for s in t.states:
             if s not in self.previous:
                 self.body.append(f"d_prev_{s}[:] = 0.0")
+        self.body += _padded(
+            [f"d_prev_{s}[row] = d_last_{s}[row]" for s in t.states],
+            "the final states' gradients pass a padded step",
+        )
         for s in t.states:
             self.body.append(f"d_state_{s}, d_prev_{s} = d_prev_{s}, d_state_{s}")
         return self.body
 
-    def through(self, p: Projection, out: str) -> str:
-        """``out = d_z W^T``: the gradient through projection ``p`` to its vector."""
-        return _call(
-            "np.dot", [f"d_proj_{self.owners[p.key]}[t]", f"weight_T_{p.key}", out]
-        )
+    def through(self, p: Projection, out: str) -> list[str]:
+        """``out = d_z W^T``: the gradient through projection ``p`` to its vector
+        (and back through the dropout mask of a previous state)."""
+        lines = [
+            _call(
+                "np.dot", [f"d_proj_{self.owners[p.key]}[t]", f"weight_T_{p.key}", out]
+            )
+        ]
+        if p.kind == "state" and p.source in self.masked:
+            lines += [
+                f"if masked_{p.source}:  # back through the dropout mask",
+                f"    np.multiply({out}, mask_{p.source}, {out})",
+            ]
+        return lines
 
     def stage(self, k: int) -> None:
         t = self.t
@@ -589,8 +689,8 @@ class _Step:
         if p.source in table:
             scratch = f"scratch_{p.key}"
             self.scratch[scratch] = "np.empty((batch, hidden), dtype)"
-            self.body.append(self.through(p, scratch))
+            self.body += self.through(p, scratch)
             self.body.append(f"np.add({table[p.source]}, {scratch}, {table[p.source]})")
         else:
             table[p.source] = target
-            self.body.append(self.through(p, target))
+            self.body += self.through(p, target)

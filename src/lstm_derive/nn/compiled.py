@@ -17,7 +17,7 @@ same derivation and the same stage table as the NumPy module:
   the stage table by :mod:`lstm_derive.codegen.sequence`), with the matrix products
   as BLAS calls inside it. No Python runs between two steps, which is what a step
   of a small batch costs most. Sequences of different lengths and recurrent dropout
-  are left to the driver with the per-step kernels.
+  run in the same two calls, with the driver's semantics.
 
 Numba is an extra (``pip install "lstm-derive[numba]"``); without it, asking for
 this backend raises :class:`~lstm_derive.errors.MissingExtraError` in one line.
@@ -209,19 +209,39 @@ class NumbaBackend(NumbaStepBackend):
         x: Array,
         states0: Mapping[str, Array],
         params: Mapping[str, Array],
+        *,
+        lengths: Array | None = None,
+        recurrent_masks: Mapping[str, Array] | None = None,
     ) -> tuple[Array, dict[str, Array], SequenceCache] | None:
         """Run ``cell`` over ``x [B, T, I]`` in one call, as :func:`bptt.forward` does.
 
-        Returns the hidden states ``[B, T, H]``, the final states and what the
-        backward pass reads; or None where the driver must run the pass: data that
-        is not float32 or float64 throughout (such as integer input).
+        ``lengths [B]`` and ``recurrent_masks`` (a state's mask, [B, H] or
+        broadcast to it) as there: a padded step keeps its row's states and
+        outputs zero; a mask multiplies the previous state before every projection
+        of it. Returns the hidden states ``[B, T, H]``, the final states and what
+        the backward pass reads; or None where the driver must run the pass: data
+        that is not float32 or float64 throughout (such as integer input).
         """
         dtype = x.dtype
-        arrays = [x, *states0.values(), *params.values()]
+        masks = dict(recurrent_masks or {})
+        arrays = [x, *states0.values(), *params.values(), *masks.values()]
         if dtype not in FLOATS or any(a.dtype != dtype for a in arrays):
             return None
         module = module_of(cell)
         batch, steps, inputs = x.shape
+        hidden = states0["h"].shape[1]
+        # (copies, C-ordered and writable: the types the functions are compiled for)
+        if lengths is None:
+            rows = np.full(batch, steps, np.int64)
+        else:
+            rows = np.asarray(lengths).astype(np.int64)
+        # every state's mask, [B, H]; none ([0, H]) where nothing is dropped
+        masks = {
+            s: np.broadcast_to(masks[s], (batch, hidden)).copy()
+            if s in masks
+            else np.empty((0, hidden), dtype)
+            for s in cell.states
+        }
         x_rows = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(
             steps * batch, inputs
         )
@@ -229,9 +249,13 @@ class NumbaBackend(NumbaStepBackend):
             x_rows = x_rows.copy()  # see the caller's later changes to x
         states0 = {s: np.ascontiguousarray(states0[s]) for s in cell.states}
         params = {name: np.ascontiguousarray(params[name]) for name in cell.layout}
-        states, values = module.run_sequence_forward(x_rows, states0, params)
-        cache = SequenceCache(cell, module, x_rows, params, states, values)
+        states, values = module.run_sequence_forward(
+            x_rows, rows, states0, masks, params
+        )
+        cache = SequenceCache(cell, module, x_rows, rows, masks, params, states, values)
         hs = states["h"][1:].transpose(1, 0, 2)
+        if lengths is not None:  # a padded step outputs zero (its state is kept)
+            hs = np.where(np.arange(steps)[:, None] < rows[:, None, None], hs, 0)
         return hs, {s: states[s][steps] for s in cell.states}, cache
 
 
@@ -242,12 +266,16 @@ class SequenceCache:
     The states of steps 0..T (``[T + 1, B, H]`` per state, the initial ones first)
     and every value the kernels wrote (``[T, B, H]``), as the compiled functions
     return them; :meth:`values` and :attr:`steps` read them as the driver's
-    :class:`~lstm_derive.nn.bptt.Cache` offers its own.
+    :class:`~lstm_derive.nn.bptt.Cache` offers its own. (At a padded step the
+    states are the row's kept ones, where the driver keeps what the kernels made
+    there; every other value is the kernels' in both.)
     """
 
     cell: Cell
     module: ModuleType
     x_rows: Array  # [T*B, I], time-major rows
+    lengths: Array  # [B], int64: each row's length (T where none were given)
+    masks: dict[str, Array]  # per state, its dropout mask [B, H] (none: [0, H])
     params: dict[str, Array]
     states: dict[str, Array]
     kept: dict[str, Array]
@@ -301,6 +329,8 @@ class SequenceCache:
             np.ascontiguousarray(d_hs, dtype=dtype),
             last,
             self.x_rows,
+            self.lengths,
+            self.masks,
             self.params,
             self.states,
             self.kept,

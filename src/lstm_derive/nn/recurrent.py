@@ -56,10 +56,9 @@ class Recurrent(Layer):
     ``backend`` runs the cell: ``"numpy"`` (the default and the reference: the
     generated NumPy module, run step by step by the BPTT driver), ``"numba"`` (the
     Numba code generated from the same derivation, the whole sequence in one
-    compiled call; ``pip install "lstm-derive[numba]"``) or ``"numba_per_step"``
-    (the same kernels, run step by step by the driver). With ``lengths`` or
-    recurrent dropout, ``"numba"`` runs the pass step by step too, as
-    ``"numba_per_step"`` does.
+    compiled call, lengths and recurrent dropout included; ``pip install
+    "lstm-derive[numba]"``) or ``"numba_per_step"`` (the same kernels, run step by
+    step by the driver).
     """
 
     def __init__(
@@ -154,8 +153,11 @@ class Recurrent(Layer):
         backend = self.cell.backend
         with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             whole = None
-            if isinstance(backend, NumbaBackend) and lengths is None and not masks:
-                whole = backend.forward_sequence(self.cell, x, states, self.params)
+            if isinstance(backend, NumbaBackend):
+                whole = backend.forward_sequence(
+                    self.cell, x, states, self.params,
+                    lengths=self._lengths, recurrent_masks=masks,
+                )  # fmt: skip
             hs, finals, self._cache = whole or self.cell.forward(
                 x, states, self.params, lengths=self._lengths, recurrent_masks=masks
             )

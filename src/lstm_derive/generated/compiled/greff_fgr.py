@@ -390,11 +390,16 @@ STAGES = ((forward_1, backward_1),)
 @numba.njit(**JIT_OPTIONS)
 def sequence_forward(
     x_rows,
+    lengths,
     initial_h,
     initial_c,
     initial_f,
     initial_i,
     initial_o,
+    mask_h,
+    mask_f,
+    mask_i,
+    mask_o,
     param_W_x,
     param_b_x,
     param_W_h,
@@ -407,8 +412,10 @@ def sequence_forward(
 ):
     """Every step of a batch in one call (x_rows: time-major, [T*B, I]).
 
-    Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones first),
-    then every value the kernels write ([T, B, H] each).
+    lengths [B]: each row's length (its later steps are padding); mask_<s>: the
+    recurrent dropout mask of a state ([B, H]; [0, H] for none). Returns the states of
+    steps 0..T ([T + 1, B, H] each, the initial ones first; a padded step's are
+    its row's last), then every value the kernels write ([T, B, H] each).
     """
     batch, hidden = initial_h.shape
     steps = x_rows.shape[0] // batch
@@ -436,11 +443,36 @@ def sequence_forward(
     proj_zrf = np.empty((batch, param_W_rf.shape[1]), dtype)
     proj_zri = np.empty((batch, param_W_ri.shape[1]), dtype)
     proj_zro = np.empty((batch, param_W_ro.shape[1]), dtype)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
+    masked_f = mask_f.shape[0] > 0
+    masked_i = mask_i.shape[0] > 0
+    masked_o = mask_o.shape[0] > 0
+    dropped_h = np.empty((batch, hidden), dtype)
+    dropped_f = np.empty((batch, hidden), dtype)
+    dropped_i = np.empty((batch, hidden), dtype)
+    dropped_o = np.empty((batch, hidden), dtype)
     for t in range(steps):
-        np.dot(state_h[t], param_W_h, proj_zh)
-        np.dot(state_f[t], param_W_rf, proj_zrf)
-        np.dot(state_i[t], param_W_ri, proj_zri)
-        np.dot(state_o[t], param_W_ro, proj_zro)
+        prev_h = state_h[t]
+        if masked_h:  # the same mask at every step
+            np.multiply(prev_h, mask_h, dropped_h)
+            prev_h = dropped_h
+        prev_f = state_f[t]
+        if masked_f:  # the same mask at every step
+            np.multiply(prev_f, mask_f, dropped_f)
+            prev_f = dropped_f
+        prev_i = state_i[t]
+        if masked_i:  # the same mask at every step
+            np.multiply(prev_i, mask_i, dropped_i)
+            prev_i = dropped_i
+        prev_o = state_o[t]
+        if masked_o:  # the same mask at every step
+            np.multiply(prev_o, mask_o, dropped_o)
+            prev_o = dropped_o
+        np.dot(prev_h, param_W_h, proj_zh)
+        np.dot(prev_f, param_W_rf, proj_zrf)
+        np.dot(prev_i, param_W_ri, proj_zri)
+        np.dot(prev_o, param_W_ro, proj_zro)
         forward_1(
             proj_zx[t],
             proj_zh,
@@ -459,6 +491,13 @@ def sequence_forward(
             value_g[t],
             value_tanh_c[t],
         )
+        for row in range(batch):  # a padded step keeps the row's states
+            if t >= lengths[row]:
+                state_h[t + 1, row] = state_h[t, row]
+                state_c[t + 1, row] = state_c[t, row]
+                state_f[t + 1, row] = state_f[t, row]
+                state_i[t + 1, row] = state_i[t, row]
+                state_o[t + 1, row] = state_o[t, row]
     return state_h, state_c, state_f, state_i, state_o, value_g, value_tanh_c
 
 
@@ -471,6 +510,11 @@ def sequence_backward(
     d_last_i,
     d_last_o,
     x_rows,
+    lengths,
+    mask_h,
+    mask_f,
+    mask_i,
+    mask_o,
     param_W_x,
     param_W_h,
     param_W_rf,
@@ -490,8 +534,9 @@ def sequence_backward(
 ):
     """Backpropagation through every step of sequence_forward in one call.
 
-    d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at the
-    final states. Returns d_x (time-major rows; empty unless input_gradient), the
+    d_hs [B, T, H]: the loss's gradient at every hidden state (ignored at padded
+    steps); d_last_<s>: at the final states; lengths and mask_<s> as the forward
+    pass had them. Returns d_x (time-major rows; empty unless input_gradient), the
     gradients of the initial states, then of every parameter, in layout order.
     """
     batch, steps, hidden = d_hs.shape
@@ -530,8 +575,20 @@ def sequence_backward(
     weight_T_zrf = np.ascontiguousarray(param_W_rf.T)
     weight_T_zri = np.ascontiguousarray(param_W_ri.T)
     weight_T_zro = np.ascontiguousarray(param_W_ro.T)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
+    masked_f = mask_f.shape[0] > 0
+    masked_i = mask_i.shape[0] > 0
+    masked_o = mask_o.shape[0] > 0
     for t in range(steps - 1, -1, -1):
         np.add(d_hs[:, t], d_state_h, d_total_h)
+        for row in range(batch):  # no gradient reaches a padded step's values
+            if t >= lengths[row]:
+                d_total_h[row] = 0.0
+                d_state_c[row] = 0.0
+                d_state_f[row] = 0.0
+                d_state_i[row] = 0.0
+                d_state_o[row] = 0.0
         # stage 1
         backward_1(
             d_total_h,
@@ -565,9 +622,24 @@ def sequence_backward(
         for row in range(batch):
             d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zh[t], weight_T_zh, d_prev_h)
+        if masked_h:  # back through the dropout mask
+            np.multiply(d_prev_h, mask_h, d_prev_h)
         np.dot(d_proj_zrf[t], weight_T_zrf, d_prev_f)
+        if masked_f:  # back through the dropout mask
+            np.multiply(d_prev_f, mask_f, d_prev_f)
         np.dot(d_proj_zri[t], weight_T_zri, d_prev_i)
+        if masked_i:  # back through the dropout mask
+            np.multiply(d_prev_i, mask_i, d_prev_i)
         np.dot(d_proj_zro[t], weight_T_zro, d_prev_o)
+        if masked_o:  # back through the dropout mask
+            np.multiply(d_prev_o, mask_o, d_prev_o)
+        for row in range(batch):  # the final states' gradients pass a padded step
+            if t >= lengths[row]:
+                d_prev_h[row] = d_last_h[row]
+                d_prev_c[row] = d_last_c[row]
+                d_prev_f[row] = d_last_f[row]
+                d_prev_i[row] = d_last_i[row]
+                d_prev_o[row] = d_last_o[row]
         d_state_h, d_prev_h = d_prev_h, d_state_h
         d_state_c, d_prev_c = d_prev_c, d_state_c
         d_state_f, d_prev_f = d_prev_f, d_state_f
@@ -580,16 +652,38 @@ def sequence_backward(
     d_rows_zri = d_proj_zri.reshape((steps * batch, d_proj_zri.shape[2]))
     d_rows_zro = d_proj_zro.reshape((steps * batch, d_proj_zro.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
-    d_param_W_rf = np.dot(
-        state_f[:steps].reshape((steps * batch, hidden)).T, d_rows_zrf
-    )
-    d_param_W_ri = np.dot(
-        state_i[:steps].reshape((steps * batch, hidden)).T, d_rows_zri
-    )
-    d_param_W_ro = np.dot(
-        state_o[:steps].reshape((steps * batch, hidden)).T, d_rows_zro
-    )
+    if masked_h:
+        d_param_W_h = np.dot(
+            (state_h[:steps] * mask_h).reshape((steps * batch, hidden)).T, d_rows_zh
+        )
+    else:
+        d_param_W_h = np.dot(
+            state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh
+        )
+    if masked_f:
+        d_param_W_rf = np.dot(
+            (state_f[:steps] * mask_f).reshape((steps * batch, hidden)).T, d_rows_zrf
+        )
+    else:
+        d_param_W_rf = np.dot(
+            state_f[:steps].reshape((steps * batch, hidden)).T, d_rows_zrf
+        )
+    if masked_i:
+        d_param_W_ri = np.dot(
+            (state_i[:steps] * mask_i).reshape((steps * batch, hidden)).T, d_rows_zri
+        )
+    else:
+        d_param_W_ri = np.dot(
+            state_i[:steps].reshape((steps * batch, hidden)).T, d_rows_zri
+        )
+    if masked_o:
+        d_param_W_ro = np.dot(
+            (state_o[:steps] * mask_o).reshape((steps * batch, hidden)).T, d_rows_zro
+        )
+    else:
+        d_param_W_ro = np.dot(
+            state_o[:steps].reshape((steps * batch, hidden)).T, d_rows_zro
+        )
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)
     else:
@@ -613,16 +707,21 @@ def sequence_backward(
     )
 
 
-def run_sequence_forward(x_rows, states0, params):
+def run_sequence_forward(x_rows, lengths, states0, masks, params):
     """sequence_forward with its arrays by name: (states, values)."""
     state_h, state_c, state_f, state_i, state_o, value_g, value_tanh_c = (
         sequence_forward(
             x_rows,
+            lengths,
             states0["h"],
             states0["c"],
             states0["f"],
             states0["i"],
             states0["o"],
+            masks["h"],
+            masks["f"],
+            masks["i"],
+            masks["o"],
             params["W_x"],
             params["b_x"],
             params["W_h"],
@@ -640,7 +739,9 @@ def run_sequence_forward(x_rows, states0, params):
     }
 
 
-def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gradient):
+def run_sequence_backward(
+    d_hs, d_last, x_rows, lengths, masks, params, states, values, input_gradient
+):
     """sequence_backward with its arrays by name: the gradients by name."""
     (
         d_x,
@@ -666,6 +767,11 @@ def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gr
         d_last["i"],
         d_last["o"],
         x_rows,
+        lengths,
+        masks["h"],
+        masks["f"],
+        masks["i"],
+        masks["o"],
         params["W_x"],
         params["W_h"],
         params["W_rf"],

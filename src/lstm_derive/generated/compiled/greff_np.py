@@ -209,11 +209,15 @@ STAGES = ((forward_1, backward_1),)
 
 
 @numba.njit(**JIT_OPTIONS)
-def sequence_forward(x_rows, initial_h, initial_c, param_W_x, param_b_x, param_W_h):
+def sequence_forward(
+    x_rows, lengths, initial_h, initial_c, mask_h, param_W_x, param_b_x, param_W_h
+):
     """Every step of a batch in one call (x_rows: time-major, [T*B, I]).
 
-    Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones first),
-    then every value the kernels write ([T, B, H] each).
+    lengths [B]: each row's length (its later steps are padding); mask_<s>: the
+    recurrent dropout mask of a state ([B, H]; [0, H] for none). Returns the states of
+    steps 0..T ([T + 1, B, H] each, the initial ones first; a padded step's are
+    its row's last), then every value the kernels write ([T, B, H] each).
     """
     batch, hidden = initial_h.shape
     steps = x_rows.shape[0] // batch
@@ -235,8 +239,15 @@ def sequence_forward(x_rows, initial_h, initial_c, param_W_x, param_b_x, param_W
     value_tanh_c = np.empty((steps, batch, hidden), dtype)
     # the projections of one step's previous states and values
     proj_zh = np.empty((batch, param_W_h.shape[1]), dtype)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
+    dropped_h = np.empty((batch, hidden), dtype)
     for t in range(steps):
-        np.dot(state_h[t], param_W_h, proj_zh)
+        prev_h = state_h[t]
+        if masked_h:  # the same mask at every step
+            np.multiply(prev_h, mask_h, dropped_h)
+            prev_h = dropped_h
+        np.dot(prev_h, param_W_h, proj_zh)
         forward_1(
             proj_zx[t],
             proj_zh,
@@ -249,6 +260,10 @@ def sequence_forward(x_rows, initial_h, initial_c, param_W_x, param_b_x, param_W
             value_o[t],
             value_tanh_c[t],
         )
+        for row in range(batch):  # a padded step keeps the row's states
+            if t >= lengths[row]:
+                state_h[t + 1, row] = state_h[t, row]
+                state_c[t + 1, row] = state_c[t, row]
     return state_h, state_c, value_f, value_i, value_g, value_o, value_tanh_c
 
 
@@ -258,6 +273,8 @@ def sequence_backward(
     d_last_h,
     d_last_c,
     x_rows,
+    lengths,
+    mask_h,
     param_W_x,
     param_W_h,
     state_h,
@@ -271,8 +288,9 @@ def sequence_backward(
 ):
     """Backpropagation through every step of sequence_forward in one call.
 
-    d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at the
-    final states. Returns d_x (time-major rows; empty unless input_gradient), the
+    d_hs [B, T, H]: the loss's gradient at every hidden state (ignored at padded
+    steps); d_last_<s>: at the final states; lengths and mask_<s> as the forward
+    pass had them. Returns d_x (time-major rows; empty unless input_gradient), the
     gradients of the initial states, then of every parameter, in layout order.
     """
     batch, steps, hidden = d_hs.shape
@@ -290,8 +308,14 @@ def sequence_backward(
     d_total_h = np.empty((batch, hidden), dtype)
     # W^T of every product the loop runs, contiguous once
     weight_T_zh = np.ascontiguousarray(param_W_h.T)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
     for t in range(steps - 1, -1, -1):
         np.add(d_hs[:, t], d_state_h, d_total_h)
+        for row in range(batch):  # no gradient reaches a padded step's values
+            if t >= lengths[row]:
+                d_total_h[row] = 0.0
+                d_state_c[row] = 0.0
         # stage 1
         backward_1(
             d_total_h,
@@ -308,12 +332,25 @@ def sequence_backward(
         for row in range(batch):
             d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zx[t], weight_T_zh, d_prev_h)
+        if masked_h:  # back through the dropout mask
+            np.multiply(d_prev_h, mask_h, d_prev_h)
+        for row in range(batch):  # the final states' gradients pass a padded step
+            if t >= lengths[row]:
+                d_prev_h[row] = d_last_h[row]
+                d_prev_c[row] = d_last_c[row]
         d_state_h, d_prev_h = d_prev_h, d_state_h
         d_state_c, d_prev_c = d_prev_c, d_state_c
     # every weight's gradient: one product over the T*B rows
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx)
+    if masked_h:
+        d_param_W_h = np.dot(
+            (state_h[:steps] * mask_h).reshape((steps * batch, hidden)).T, d_rows_zx
+        )
+    else:
+        d_param_W_h = np.dot(
+            state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zx
+        )
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)
     else:
@@ -321,13 +358,15 @@ def sequence_backward(
     return d_x, d_state_h, d_state_c, d_param_W_x, d_param_b_x, d_param_W_h
 
 
-def run_sequence_forward(x_rows, states0, params):
+def run_sequence_forward(x_rows, lengths, states0, masks, params):
     """sequence_forward with its arrays by name: (states, values)."""
     state_h, state_c, value_f, value_i, value_g, value_o, value_tanh_c = (
         sequence_forward(
             x_rows,
+            lengths,
             states0["h"],
             states0["c"],
+            masks["h"],
             params["W_x"],
             params["b_x"],
             params["W_h"],
@@ -342,7 +381,9 @@ def run_sequence_forward(x_rows, states0, params):
     }
 
 
-def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gradient):
+def run_sequence_backward(
+    d_hs, d_last, x_rows, lengths, masks, params, states, values, input_gradient
+):
     """sequence_backward with its arrays by name: the gradients by name."""
     d_x, d_state_h, d_state_c, d_param_W_x, d_param_b_x, d_param_W_h = (
         sequence_backward(
@@ -350,6 +391,8 @@ def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gr
             d_last["h"],
             d_last["c"],
             x_rows,
+            lengths,
+            masks["h"],
             params["W_x"],
             params["W_h"],
             states["h"],

@@ -206,11 +206,15 @@ STAGES = (
 
 
 @numba.njit(**JIT_OPTIONS)
-def sequence_forward(x_rows, initial_h, param_W_x, param_b_x, param_W_h, param_W_fh):
+def sequence_forward(
+    x_rows, lengths, initial_h, mask_h, param_W_x, param_b_x, param_W_h, param_W_fh
+):
     """Every step of a batch in one call (x_rows: time-major, [T*B, I]).
 
-    Returns the states of steps 0..T ([T + 1, B, H] each, the initial ones first),
-    then every value the kernels write ([T, B, H] each).
+    lengths [B]: each row's length (its later steps are padding); mask_<s>: the
+    recurrent dropout mask of a state ([B, H]; [0, H] for none). Returns the states of
+    steps 0..T ([T + 1, B, H] each, the initial ones first; a padded step's are
+    its row's last), then every value the kernels write ([T, B, H] each).
     """
     batch, hidden = initial_h.shape
     steps = x_rows.shape[0] // batch
@@ -229,13 +233,23 @@ def sequence_forward(x_rows, initial_h, param_W_x, param_b_x, param_W_h, param_W
     # the projections of one step's previous states and values
     proj_zh = np.empty((batch, param_W_h.shape[1]), dtype)
     proj_zfh = np.empty((batch, param_W_fh.shape[1]), dtype)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
+    dropped_h = np.empty((batch, hidden), dtype)
     for t in range(steps):
-        np.dot(state_h[t], param_W_h, proj_zh)
+        prev_h = state_h[t]
+        if masked_h:  # the same mask at every step
+            np.multiply(prev_h, mask_h, dropped_h)
+            prev_h = dropped_h
+        np.dot(prev_h, param_W_h, proj_zh)
         forward_1(proj_zx[t], proj_zh, state_h[t], value_f[t], value_fh[t])
         np.dot(value_fh[t], param_W_fh, proj_zfh)
         forward_2(
             proj_zx[t], proj_zfh, state_h[t], value_f[t], state_h[t + 1], value_n[t]
         )
+        for row in range(batch):  # a padded step keeps the row's states
+            if t >= lengths[row]:
+                state_h[t + 1, row] = state_h[t, row]
     return state_h, value_f, value_fh, value_n
 
 
@@ -244,6 +258,8 @@ def sequence_backward(
     d_hs,
     d_last_h,
     x_rows,
+    lengths,
+    mask_h,
     param_W_x,
     param_W_h,
     param_W_fh,
@@ -255,8 +271,9 @@ def sequence_backward(
 ):
     """Backpropagation through every step of sequence_forward in one call.
 
-    d_hs [B, T, H]: the loss's gradient at every hidden state; d_last_<s>: at the
-    final states. Returns d_x (time-major rows; empty unless input_gradient), the
+    d_hs [B, T, H]: the loss's gradient at every hidden state (ignored at padded
+    steps); d_last_<s>: at the final states; lengths and mask_<s> as the forward
+    pass had them. Returns d_x (time-major rows; empty unless input_gradient), the
     gradients of the initial states, then of every parameter, in layout order.
     """
     batch, steps, hidden = d_hs.shape
@@ -282,8 +299,13 @@ def sequence_backward(
     # W^T of every product the loop runs, contiguous once
     weight_T_zh = np.ascontiguousarray(param_W_h.T)
     weight_T_zfh = np.ascontiguousarray(param_W_fh.T)
+    # recurrent dropout: a mask with no rows drops nothing
+    masked_h = mask_h.shape[0] > 0
     for t in range(steps - 1, -1, -1):
         np.add(d_hs[:, t], d_state_h, d_total_h)
+        for row in range(batch):  # no gradient reaches a padded step's values
+            if t >= lengths[row]:
+                d_total_h[row] = 0.0
         # stage 2
         backward_2(
             d_total_h,
@@ -311,14 +333,26 @@ def sequence_backward(
         for row in range(batch):
             d_param_b_x += d_proj_zx[t, row]
         np.dot(d_proj_zh[t], weight_T_zh, scratch_zh)
+        if masked_h:  # back through the dropout mask
+            np.multiply(scratch_zh, mask_h, scratch_zh)
         np.add(d_prev_h, scratch_zh, d_prev_h)
+        for row in range(batch):  # the final states' gradients pass a padded step
+            if t >= lengths[row]:
+                d_prev_h[row] = d_last_h[row]
         d_state_h, d_prev_h = d_prev_h, d_state_h
     # every weight's gradient: one product over the T*B rows
     d_rows_zx = d_proj_zx.reshape((steps * batch, d_proj_zx.shape[2]))
     d_rows_zh = d_proj_zh.reshape((steps * batch, d_proj_zh.shape[2]))
     d_rows_zfh = d_proj_zfh.reshape((steps * batch, d_proj_zfh.shape[2]))
     d_param_W_x = np.dot(x_rows.T, d_rows_zx)
-    d_param_W_h = np.dot(state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh)
+    if masked_h:
+        d_param_W_h = np.dot(
+            (state_h[:steps] * mask_h).reshape((steps * batch, hidden)).T, d_rows_zh
+        )
+    else:
+        d_param_W_h = np.dot(
+            state_h[:steps].reshape((steps * batch, hidden)).T, d_rows_zh
+        )
     d_param_W_fh = np.dot(value_fh.reshape((steps * batch, hidden)).T, d_rows_zfh)
     if input_gradient:
         d_x = np.dot(d_rows_zx, param_W_x.T)
@@ -327,11 +361,13 @@ def sequence_backward(
     return d_x, d_state_h, d_param_W_x, d_param_b_x, d_param_W_h, d_param_W_fh
 
 
-def run_sequence_forward(x_rows, states0, params):
+def run_sequence_forward(x_rows, lengths, states0, masks, params):
     """sequence_forward with its arrays by name: (states, values)."""
     state_h, value_f, value_fh, value_n = sequence_forward(
         x_rows,
+        lengths,
         states0["h"],
+        masks["h"],
         params["W_x"],
         params["b_x"],
         params["W_h"],
@@ -340,13 +376,17 @@ def run_sequence_forward(x_rows, states0, params):
     return {"h": state_h}, {"f": value_f, "fh": value_fh, "n": value_n}
 
 
-def run_sequence_backward(d_hs, d_last, x_rows, params, states, values, input_gradient):
+def run_sequence_backward(
+    d_hs, d_last, x_rows, lengths, masks, params, states, values, input_gradient
+):
     """sequence_backward with its arrays by name: the gradients by name."""
     d_x, d_state_h, d_param_W_x, d_param_b_x, d_param_W_h, d_param_W_fh = (
         sequence_backward(
             d_hs,
             d_last["h"],
             x_rows,
+            lengths,
+            masks["h"],
             params["W_x"],
             params["W_h"],
             params["W_fh"],
