@@ -306,11 +306,17 @@ METRIC_TOLERANCE = 0.002
 def test_a_recorded_point_reruns_to_the_recorded_number(
     report_comparison: Callable[[Comparison], None],
 ) -> None:
-    """A short final run of the record is re-run (its first budget only)."""
+    """A short final run of the record is re-run (its first budget only).
+
+    The LSTM on the stream: its record ran as it runs today, the whole sequence in
+    one compiled call. (The adding problem's records ran its sequences of
+    different lengths step by step, before the compiled path took lengths; today's
+    run agrees with them within the tolerance, not bit for bit.)
+    """
     recorded = [r for r in records.load_recorded() if r.phase == "final"]
     assert recorded, "no recorded study: run `lstm-book study --record`"
     saved = min(
-        (r for r in recorded if r.task == "adding-10" and r.cell == "lstm"),
+        (r for r in recorded if r.task == "stream" and r.cell == "lstm"),
         key=lambda r: (r.updates, r.seed),
     )
     assert saved.versions["cell_code"] == records.cell_code_hash(saved.cell)
