@@ -59,6 +59,7 @@ NOTE_WORDS = {
     "input gate": "输入门",
     "output gate": "输出门",
     "candidate": "候选记忆元",
+    "candidate hidden state": "候选隐状态",
     "cell state": "记忆元",
     "hidden state": "隐状态",
     "reset gate": "重置门",

@@ -35,7 +35,7 @@ SPEC = CellSpec(
     notes={
         "r": "reset gate",
         "u": "update gate",
-        "n": "candidate",
+        "n": "candidate hidden state",
         "h": "hidden state",
     },
 )

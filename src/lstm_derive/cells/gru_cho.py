@@ -36,7 +36,7 @@ SPEC = CellSpec(
         "r": "reset gate",
         "u": "update gate",
         "rh": "the reset previous state, multiplied by W_rh",
-        "n": "candidate",
+        "n": "candidate hidden state",
         "h": "hidden state",
     },
 )

@@ -34,7 +34,7 @@ SPEC = CellSpec(
     notes={
         "f": "forget gate",
         "fh": "the gated previous state, multiplied by W_fh",
-        "n": "candidate",
+        "n": "candidate hidden state",
         "h": "hidden state",
     },
 )

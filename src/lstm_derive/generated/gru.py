@@ -88,7 +88,7 @@ def forward_1(
     u = sigmoid(z_u)
     # input of n: net_n = r·zh_n + zx_n
     net_n = r * zh_n + zx_n
-    # candidate: n = tanh(net_n)
+    # candidate hidden state: n = tanh(net_n)
     n = np.tanh(net_n)
     # hidden state: h = h_prev·u + n·(1 − u)
     h = h_prev * u + n * (1 - u)

@@ -139,7 +139,7 @@ def forward_2(
     zrh_n = zrh[:, :hidden]
     # pre-activation of n: z_n = zrh_n + zx_n
     z_n = zrh_n + zx_n
-    # candidate: n = tanh(z_n)
+    # candidate hidden state: n = tanh(z_n)
     n = np.tanh(z_n)
     # hidden state: h = h_prev·u + n·(1 − u)
     h = h_prev * u + n * (1 - u)

@@ -123,7 +123,7 @@ def forward_2(
     zfh_n = zfh[:, :hidden]
     # pre-activation of n: z_n = zfh_n + zx_n
     z_n = zfh_n + zx_n
-    # candidate: n = tanh(z_n)
+    # candidate hidden state: n = tanh(z_n)
     n = np.tanh(z_n)
     # hidden state: h = f·n + h_prev·(1 − f)
     h = f * n + h_prev * (1 - f)
