@@ -39,7 +39,7 @@ EVERY = 200
 SEARCH_SETTINGS = 6
 SEARCH_SEED = 1000
 """The seed of the search runs (apart from the final seeds 0, 1, ...)."""
-FINAL_SEEDS = 5
+FINAL_SEEDS = 10
 LEARNING_RATES = (1e-3, 1e-1)
 """The range of the log-uniform learning rate."""
 RETENTION = (0.0, 3.0)
