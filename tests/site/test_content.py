@@ -27,8 +27,8 @@ def table_rows(page: str, table_id: str) -> list[tuple[str, str]]:
     return ROW.findall(table)
 
 
-def gradient_check_page(language: str) -> str:
-    path = SITE / language / "chapters" / "06_gradient_check.html"
+def built_page(language: str, page: str) -> str:
+    path = SITE / language / page
     if not path.is_file():
         message = f"{path} is not built: run `nox -s docs site`"
         if os.environ.get("CI") or os.environ.get("LSTM_DERIVE_REQUIRE_ALL"):
@@ -39,7 +39,9 @@ def gradient_check_page(language: str) -> str:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_gradient_check_table_has_every_lstm_entry_all_ok(language: str) -> None:
-    rows = table_rows(gradient_check_page(language), "gradcheck-lstm")
+    rows = table_rows(
+        built_page(language, "derive/gradient_check.html"), "gradcheck-lstm"
+    )
     expected = [row.line().split(" numeric")[0] for row in gradcheck.check("lstm")]
     assert [entry for entry, _ in rows] == expected
     parameters = [entry for entry in expected if entry.startswith("parameter")]
@@ -49,7 +51,9 @@ def test_gradient_check_table_has_every_lstm_entry_all_ok(language: str) -> None
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_wrong_backward_table_has_failures(language: str) -> None:
-    rows = table_rows(gradient_check_page(language), "gradcheck-wrong")
+    rows = table_rows(
+        built_page(language, "appendix/wrong_backward.html"), "gradcheck-wrong"
+    )
     failed = {entry.split(" (")[0] for entry, verdict in rows if verdict == "[FAIL]"}
     assert "parameter" in failed
     assert sum(verdict == "[FAIL]" for _, verdict in rows) > len(rows) // 2

@@ -90,7 +90,9 @@ def phase_diagram(
         axes = panels[-1]
         image = axes.imshow(speed, cmap="magma_r", aspect="auto",
                             vmin=np.log10(200), vmax=np.log10(budget))  # fmt: skip
-        axes.set_title(f"{words['speed']}\n(log10; {words['never']}: ·)", fontsize=8)
+        axes.set_title(
+            f"{words['speed']}\n" + rf"($\log_{{10}}$; {words['never']}: ·)", fontsize=8
+        )
         _ticks(axes, cells, tasks, language)
         figure.colorbar(image, ax=axes, shrink=0.8)
     return figure
